@@ -1,0 +1,3 @@
+"""geowire: a Faust worker that enriches geopolitical news articles streamed through Kafka."""
+
+__version__ = "0.1.0"
