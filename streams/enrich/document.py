@@ -34,6 +34,20 @@ class Sentence:
 
 
 @dataclass(slots=True)
+class Credit:
+    """A place in the text that involves a state, however it is named.
+
+    `via` says how: "name" (China), "demonym" (Chinese), "person" (Xi, a Chinese leader),
+    "metonym" (the Kremlin, Beijing), "org" (the Chinese foreign ministry), "place" (Crimea).
+    Tag rules use these to see which states a sentence involves.
+    """
+
+    country: str
+    span: Span
+    via: str
+
+
+@dataclass(slots=True)
 class Entity:
     """One real-world thing the article names, with every place it is named."""
 
@@ -93,6 +107,7 @@ class Document:
     sentences: list[Sentence] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
     states: list[dict] = field(default_factory=list)
+    credits: list[Credit] = field(default_factory=list)
     tags: list[Tag] = field(default_factory=list)
 
     def field_text(self, name: Field) -> str:
