@@ -1,0 +1,294 @@
+"""Tag quality: run the enrichment core over the labelled articles and score its tags.
+
+    python -m evaluation.tags [--fixtures DIR ...] [--json] [--show-errors]
+
+Reads every fixture in tests/fixtures/tags/ and tests/fixtures/entities/ (or the folders given),
+plus the reference sample (../shared/samples/greekreporter-xi-russia.txt with its hand labels),
+runs `Enricher().enrich(raw)` on each raw article and prints precision, recall and F1 per tag
+and micro overall, and the false positives among the tricky negatives (tags an article looks
+like but must not get). A progress line goes to stderr. The exit code is 0 whatever the scores.
+
+The functions (`load_cases`, `evaluate`, `report`) are what tests/test_tag_quality.py uses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_DIRS = (REPO / "tests" / "fixtures" / "tags", REPO / "tests" / "fixtures" / "entities")
+SAMPLES = REPO.parent / "shared" / "samples"
+SAMPLE_NAME = "greekreporter-xi-russia"
+SAMPLE_ID = f"sample-{SAMPLE_NAME}"
+SAMPLE_URL = "https://greekreporter.com/2023/03/17/china-xi-visit-russia-support-putin/"
+SAMPLE_TITLE = "China\u2019s Xi to visit Russia in Show of Support for Putin"
+
+MISSION_TAGS = ("russia-china-partnership", "ukraine-war")
+
+
+@dataclass
+class Case:
+    """One labelled article: the raw article, its expected tags and the tags it must not get."""
+
+    id: str
+    raw: dict
+    tags: frozenset[str]
+    tricky_negative: frozenset[str] = frozenset()
+    path: str | None = None
+
+
+@dataclass
+class Result:
+    """Predictions and scores for a set of cases."""
+
+    cases: list[Case]
+    outputs: dict[str, dict] = field(default_factory=dict)  # case id -> enriched article
+    predicted: dict[str, frozenset[str]] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)  # case id -> exception text
+    per_tag: dict[str, dict] = field(default_factory=dict)
+    micro: dict = field(default_factory=dict)
+    tricky: dict[str, dict] = field(default_factory=dict)  # tag -> {"negatives": n, "false_positives": [ids]}
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def tricky_false_positives(self) -> int:
+        return sum(len(t["false_positives"]) for t in self.tricky.values())
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+def _case_from_fixture(data: dict, path: Path) -> Case:
+    raw = data["raw"]
+    labels = data.get("labels") or {}
+    case_id = raw.get("id") or path.stem
+    return Case(
+        id=case_id,
+        raw=raw,
+        tags=frozenset(labels.get("tags") or ()),
+        tricky_negative=frozenset(labels.get("tricky_negative") or ()),
+        path=str(path),
+    )
+
+
+def load_fixture_cases(dirs: Iterable[Path | str]) -> tuple[list[Case], list[str]]:
+    """Every `*.json` fixture below the given folders, sorted by path; notes for what was skipped."""
+    cases: list[Case] = []
+    notes: list[str] = []
+    for folder in map(Path, dirs):
+        if not folder.is_dir():
+            notes.append(f"fixtures folder {folder} not found, skipped")
+            continue
+        for path in sorted(folder.glob("*.json")):
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                cases.append(_case_from_fixture(data, path))
+            except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+                notes.append(f"{path}: unreadable fixture ({exc}), skipped")
+    return cases, notes
+
+
+def load_sample_case(samples: Path | str = SAMPLES) -> Case | None:
+    """The reference sample as a raw article with its expected tags; None when it is absent."""
+    samples = Path(samples)
+    text_path = samples / f"{SAMPLE_NAME}.txt"
+    labels_path = samples / f"{SAMPLE_NAME}.expected.json"
+    if not text_path.is_file() or not labels_path.is_file():
+        return None
+    labels = json.loads(labels_path.read_text(encoding="utf-8"))
+    raw = {
+        "id": SAMPLE_ID,
+        "url": SAMPLE_URL,
+        "title": SAMPLE_TITLE,
+        "published_at": labels.get("published_at", "2023-03-17"),
+        "source": labels.get("source", "Greek Reporter"),
+        "text": text_path.read_text(encoding="utf-8"),
+    }
+    return Case(id=SAMPLE_ID, raw=raw, tags=frozenset(labels.get("tags") or ()), path=str(text_path))
+
+
+def load_cases(
+    dirs: Iterable[Path | str] = DEFAULT_DIRS, samples: Path | str | None = SAMPLES
+) -> tuple[list[Case], list[str]]:
+    """Fixture cases from `dirs` plus the reference sample (unless `samples` is None)."""
+    cases, notes = load_fixture_cases(dirs)
+    if samples is not None:
+        sample = load_sample_case(samples)
+        if sample is None:
+            notes.append(f"reference sample not found in {samples}, skipped")
+        else:
+            cases.append(sample)
+    seen: set[str] = set()
+    for case in cases:
+        if case.id in seen:
+            notes.append(f"duplicate article id {case.id} ({case.path})")
+        seen.add(case.id)
+        both = case.tags & case.tricky_negative
+        if both:
+            notes.append(f"{case.id}: {sorted(both)} both labelled and tricky negative")
+    return cases, notes
+
+
+# --- scoring -------------------------------------------------------------------------------
+
+
+def _ratio(num: int, den: int) -> float:
+    return num / den if den else 0.0
+
+
+def scores(tp: int, fp: int, fn: int) -> dict:
+    """Precision, recall and F1 from counts (0.0 where a denominator is zero)."""
+    precision = _ratio(tp, tp + fp)
+    recall = _ratio(tp, tp + fn)
+    f1 = _ratio(2 * precision * recall, precision + recall) if precision + recall else 0.0
+    return {"tp": tp, "fp": fp, "fn": fn, "support": tp + fn, "precision": precision, "recall": recall, "f1": f1}
+
+
+def score(cases: list[Case], predicted: dict[str, frozenset[str]]) -> tuple[dict[str, dict], dict, dict[str, dict]]:
+    """Per-tag scores, micro overall and tricky-negative false positives."""
+    counts: dict[str, list[int]] = {}
+    tricky: dict[str, dict] = {}
+    for case in cases:
+        got = predicted.get(case.id, frozenset())
+        for tag in case.tags | got:
+            tp_fp_fn = counts.setdefault(tag, [0, 0, 0])
+            tp_fp_fn[0 if tag in case.tags and tag in got else 1 if tag in got else 2] += 1
+        for tag in case.tricky_negative:
+            entry = tricky.setdefault(tag, {"negatives": 0, "false_positives": []})
+            entry["negatives"] += 1
+            if tag in got:
+                entry["false_positives"].append(case.id)
+    per_tag = {tag: scores(*counts[tag]) for tag in sorted(counts)}
+    micro = scores(*(sum(c[i] for c in counts.values()) for i in range(3)))
+    return per_tag, micro, dict(sorted(tricky.items()))
+
+
+# --- running -------------------------------------------------------------------------------
+
+Predictor = Callable[[dict], dict]
+
+
+def default_predictor() -> Predictor:
+    from streams.enrich import Enricher
+
+    return Enricher().enrich
+
+
+def evaluate(
+    cases: list[Case],
+    predict: Predictor | None = None,
+    progress: bool = False,
+    notes: list[str] | None = None,
+) -> Result:
+    """Enrich every case's raw article with `predict` (the enrichment core by default) and score."""
+    predict = predict or default_predictor()
+    result = Result(cases=cases, notes=list(notes or ()))
+    started = time.perf_counter()
+    for n, case in enumerate(cases, 1):
+        try:
+            out = predict(case.raw)
+        except Exception as exc:  # one failing article must not hide the others' scores
+            result.failures[case.id] = f"{type(exc).__name__}: {exc}"
+            out = {"tags": []}
+        result.outputs[case.id] = out
+        result.predicted[case.id] = frozenset(t["id"] for t in out.get("tags") or ())
+        if progress:
+            print(f"\revaluating tags: {n}/{len(cases)} {case.id:<40}", end="", file=sys.stderr, flush=True)
+    if progress:
+        print(file=sys.stderr)
+    result.seconds = time.perf_counter() - started
+    result.per_tag, result.micro, result.tricky = score(cases, result.predicted)
+    return result
+
+
+def run(dirs: Iterable[Path | str] = DEFAULT_DIRS, samples: Path | str | None = SAMPLES,
+        predict: Predictor | None = None, progress: bool = False) -> Result:
+    """Load the cases and evaluate them in one call."""
+    cases, notes = load_cases(dirs, samples)
+    return evaluate(cases, predict, progress, notes)
+
+
+# --- reporting -----------------------------------------------------------------------------
+
+
+def errors(result: Result) -> list[dict]:
+    """False positives (with their evidence sentences) and false negatives, by article."""
+    rows: list[dict] = []
+    for case in result.cases:
+        got = result.predicted.get(case.id, frozenset())
+        out = result.outputs.get(case.id, {})
+        emitted = {t["id"]: t for t in out.get("tags") or ()}
+        for tag in sorted(got - case.tags):
+            evidence = [e.get("text", "") for e in emitted[tag].get("evidence") or ()]
+            rows.append({"kind": "FP", "id": case.id, "tag": tag, "tricky": tag in case.tricky_negative,
+                         "rule": emitted[tag].get("rule"), "evidence": evidence})
+        for tag in sorted(case.tags - got):
+            rows.append({"kind": "FN", "id": case.id, "tag": tag})
+    return rows
+
+
+def as_json(result: Result, show_errors: bool = False) -> dict:
+    data = {
+        "articles": len(result.cases),
+        "seconds": round(result.seconds, 3),
+        "per_tag": result.per_tag,
+        "micro": result.micro,
+        "tricky_negatives": result.tricky,
+        "tricky_false_positives": result.tricky_false_positives(),
+        "failures": result.failures,
+        "notes": result.notes,
+    }
+    if show_errors:
+        data["errors"] = errors(result)
+    return data
+
+
+def report(result: Result, show_errors: bool = False) -> str:
+    """The human-readable table."""
+    lines = [f"tag evaluation: {len(result.cases)} articles, {result.seconds:.2f} s"]
+    lines += [f"note: {note}" for note in result.notes]
+    width = max([len("micro overall")] + [len(t) for t in result.per_tag])
+    lines.append(f"{'tag':<{width}}  {'support':>7}  {'tp':>4}  {'fp':>4}  {'fn':>4}  {'prec':>6}  {'recall':>6}  {'f1':>6}")
+    for tag, s in list(result.per_tag.items()) + [("micro overall", result.micro)]:
+        lines.append(f"{tag:<{width}}  {s['support']:>7}  {s['tp']:>4}  {s['fp']:>4}  {s['fn']:>4}  "
+                     f"{s['precision']:>6.3f}  {s['recall']:>6.3f}  {s['f1']:>6.3f}")
+    lines.append(f"false positives among tricky negatives: {result.tricky_false_positives()}")
+    for tag, t in result.tricky.items():
+        ids = ", ".join(t["false_positives"])
+        lines.append(f"  {tag:<{width}}  {len(t['false_positives'])}/{t['negatives']}" + (f"  ({ids})" if ids else ""))
+    for case_id, failure in result.failures.items():
+        lines.append(f"failed: {case_id}: {failure}")
+    if show_errors:
+        lines.append("errors:")
+        for row in errors(result):
+            if row["kind"] == "FN":
+                lines.append(f"  FN {row['id']}  {row['tag']}")
+                continue
+            mark = " (tricky negative)" if row["tricky"] else ""
+            lines.append(f"  FP {row['id']}  {row['tag']}{mark}  rule={row['rule']}")
+            lines += [f"       evidence: {' '.join(e.split())}" for e in row["evidence"]]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evaluation.tags", description=__doc__.splitlines()[0])
+    parser.add_argument("--fixtures", nargs="+", metavar="DIR", help="fixture folders (default: tests/fixtures/tags and tests/fixtures/entities)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--show-errors", action="store_true", help="list false positives (with evidence) and false negatives")
+    args = parser.parse_args(argv)
+    result = run(args.fixtures or DEFAULT_DIRS, SAMPLES, progress=True)
+    if args.json:
+        print(json.dumps(as_json(result, args.show_errors), indent=2, ensure_ascii=False))
+    else:
+        print(report(result, args.show_errors))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
