@@ -1,0 +1,329 @@
+"""Entity quality: precision, recall and F1 per entity type against the labelled articles.
+
+    python -m evaluation.entities [--fixtures DIR ...] [--json] [--show-errors] [--no-reference]
+
+Runs the enrichment core (`Enricher().enrich(raw)`) on every labelled article that carries entity
+labels (by default those in tests/fixtures/entities and tests/fixtures/tags) plus the reference
+sample from ../shared/samples, and scores the output entities against the labels.
+
+Matching, per article and per type: a predicted entity of type T matches a label of type T when
+the normalised label equals the normalised predicted `name` or the normalised surface text of
+any of its mentions. Each label matches at most one prediction and each prediction at most one
+label (a maximum matching, so the order of labels does not matter). Unmatched predictions are
+false positives, unmatched labels false negatives.
+
+Role accuracy: of the labelled persons with a role, the share whose matched output entity lists
+that role among its `roles` titles (an unmatched person counts as wrong).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .common import (
+    ENTITY_FIXTURES_DIR,
+    ENTITY_TYPES,
+    TAG_FIXTURES_DIR,
+    Counts,
+    format_row,
+    load_fixtures,
+    load_reference_sample,
+    progress,
+)
+
+_APOSTROPHE_S = ("'s", "’s")
+
+
+def normalise(name: str) -> str:
+    """The form names are compared in: no accents, casefolded, no leading "the ", no trailing 's."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    text = " ".join(text.casefold().split())
+    if text.startswith("the "):
+        text = text[4:].lstrip()
+    for suffix in _APOSTROPHE_S:
+        if text.endswith(suffix):
+            text = text[: -len(suffix)].rstrip()
+            break
+    return text
+
+
+def prediction_forms(entity: dict) -> set[str]:
+    """Every normalised form a predicted entity may match by: its name and its mentions' texts."""
+    forms = {normalise(entity.get("name") or "")}
+    for mention in entity.get("mentions") or ():
+        forms.add(normalise(mention.get("text") or ""))
+    forms.discard("")
+    return forms
+
+
+def _max_matching(labels: list[str], candidates: list[set[str]]) -> dict[int, int]:
+    """Maximum bipartite matching of labels to candidates (label index -> candidate index)."""
+    owner: dict[int, int] = {}  # candidate index -> label index
+
+    def augment(li: int, seen: set[int]) -> bool:
+        for ci, forms in enumerate(candidates):
+            if ci in seen or labels[li] not in forms:
+                continue
+            seen.add(ci)
+            if ci not in owner or augment(owner[ci], seen):
+                owner[ci] = li
+                return True
+        return False
+
+    for li in range(len(labels)):
+        augment(li, set())
+    return {li: ci for ci, li in owner.items()}
+
+
+@dataclass
+class TypeResult:
+    """One article, one entity type: what matched and what did not."""
+
+    matched: list[tuple[str, dict]] = field(default_factory=list)  # (label, prediction)
+    false_positives: list[dict] = field(default_factory=list)
+    false_negatives: list[str] = field(default_factory=list)
+
+    def counts(self) -> Counts:
+        return Counts(len(self.matched), len(self.false_positives), len(self.false_negatives))
+
+
+@dataclass
+class ArticleResult:
+    id: str
+    types: dict[str, TypeResult]
+    roles_correct: list[str] = field(default_factory=list)
+    roles_wrong: list[tuple[str, str, list[str]]] = field(default_factory=list)  # person, want, got
+    error: str | None = None
+    seconds: float = 0.0
+
+    def counts(self, kind: str | None = None) -> Counts:
+        total = Counts()
+        for name, result in self.types.items():
+            if kind is None or name == kind:
+                total += result.counts()
+        return total
+
+
+def score_article(labels: dict, entities: list[dict], article_id: str = "") -> ArticleResult:
+    """Score one article's output `entities` against its `labels` (the fixture's "labels")."""
+    wanted = labels.get("entities") or {}
+    types: dict[str, TypeResult] = {}
+    for kind in ENTITY_TYPES:
+        names: dict[str, str] = {}  # normalised -> label as written (duplicates collapse)
+        for name in wanted.get(kind) or ():
+            names.setdefault(normalise(name), name)
+        norm_labels = list(names)
+        predicted = [e for e in entities if e.get("type") == kind]
+        pairs = _max_matching(norm_labels, [prediction_forms(e) for e in predicted])
+        result = TypeResult()
+        for li, norm in enumerate(norm_labels):
+            if li in pairs:
+                result.matched.append((names[norm], predicted[pairs[li]]))
+            else:
+                result.false_negatives.append(names[norm])
+        used = set(pairs.values())
+        result.false_positives = [e for ci, e in enumerate(predicted) if ci not in used]
+        types[kind] = result
+
+    article = ArticleResult(article_id, types)
+    persons = {normalise(label): pred for label, pred in types["PERSON"].matched}
+    for person, role in (labels.get("roles") or {}).items():
+        pred = persons.get(normalise(person))
+        got = [r.get("title") or "" for r in (pred or {}).get("roles") or ()]
+        if pred is not None and normalise(role) in {normalise(t) for t in got}:
+            article.roles_correct.append(person)
+        else:
+            article.roles_wrong.append((person, role, got if pred is not None else ["(not found)"]))
+    return article
+
+
+@dataclass
+class Report:
+    articles: list[ArticleResult]
+    reference: ArticleResult | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def counts(self, kind: str | None = None) -> Counts:
+        total = Counts()
+        for article in self.articles:
+            total += article.counts(kind)
+        return total
+
+    def scores(self) -> dict:
+        """Figures per type and micro overall, with role accuracy."""
+        out = {kind: self.counts(kind).scores() for kind in ENTITY_TYPES}
+        out["overall"] = self.counts().scores()
+        correct = sum(len(a.roles_correct) for a in self.articles)
+        total = correct + sum(len(a.roles_wrong) for a in self.articles)
+        out["roles"] = {
+            "correct": correct,
+            "total": total,
+            "accuracy": correct / total if total else None,
+        }
+        return out
+
+
+def entity_fixtures(folders: list[str | Path] | None = None) -> list[dict]:
+    """Labelled articles with entity labels from `folders` (default: the entities and tags sets)."""
+    if folders is None:
+        folders = [d for d in (ENTITY_FIXTURES_DIR, TAG_FIXTURES_DIR) if Path(d).is_dir()]
+    fixtures: list[dict] = []
+    for folder in folders:
+        fixtures += [f for f in load_fixtures(folder) if f["labels"].get("entities")]
+    return fixtures
+
+
+def evaluate(
+    fixtures: list[dict],
+    enrich=None,
+    reference: dict | None = None,
+    show_progress: bool = False,
+) -> Report:
+    """Run `enrich` (default `Enricher().enrich`) over the fixtures (and the reference) and score.
+
+    `enrich` takes a raw article and returns an enriched-article dict; an article it fails on
+    scores as if nothing had been found, with the error kept on its result.
+    """
+    if enrich is None:
+        from streams.enrich import Enricher
+
+        enrich = Enricher().enrich
+    items = list(fixtures) + ([reference] if reference is not None else [])
+    report = Report([])
+    for i, fixture in enumerate(items, 1):
+        raw = fixture["raw"]
+        article_id = raw.get("id") or Path(fixture.get("path", "?")).stem
+        started = time.perf_counter()
+        error = None
+        try:
+            entities = enrich(dict(raw)).get("entities") or []
+        except Exception as exc:  # noqa: BLE001 - one failing article must not stop the run
+            entities, error = [], f"{type(exc).__name__}: {exc}"
+        result = score_article(fixture["labels"], entities, article_id)
+        result.error = error
+        result.seconds = time.perf_counter() - started
+        report.articles.append(result)
+        if fixture is reference:
+            report.reference = result
+        if show_progress:
+            progress(i, len(items), article_id)
+    return report
+
+
+def _describe(entity: dict) -> str:
+    surfaces = sorted({m.get("text", "") for m in entity.get("mentions") or ()} - {entity.get("name")})
+    extra = f" via {', '.join(repr(s) for s in surfaces)}" if surfaces else ""
+    return f"{entity.get('name')!r}{extra}"
+
+
+def error_lines(article: ArticleResult) -> list[str]:
+    """What went wrong in one article, one line each (empty when it scored perfectly)."""
+    lines = []
+    if article.error:
+        lines.append(f"  ERROR {article.error}")
+    for kind, result in article.types.items():
+        for label in result.false_negatives:
+            lines.append(f"  FN {kind:<6} {label!r}")
+        for entity in result.false_positives:
+            lines.append(f"  FP {kind:<6} {_describe(entity)}")
+    for person, want, got in article.roles_wrong:
+        lines.append(f"  ROLE   {person!r}: want {want!r}, got {got}")
+    return lines
+
+
+def _article_json(article: ArticleResult) -> dict:
+    return {
+        "id": article.id,
+        "error": article.error,
+        "false_negatives": {k: r.false_negatives for k, r in article.types.items() if r.false_negatives},
+        "false_positives": {
+            k: [e.get("name") for e in r.false_positives] for k, r in article.types.items() if r.false_positives
+        },
+        "roles_wrong": [{"person": p, "expected": w, "got": g} for p, w, g in article.roles_wrong],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evaluation.entities", description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--fixtures",
+        action="append",
+        metavar="DIR",
+        help="folder of labelled articles (repeatable; default: tests/fixtures/entities and tests/fixtures/tags)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--show-errors", action="store_true", help="list false positives/negatives per article")
+    parser.add_argument("--no-reference", action="store_true", help="leave the reference sample out")
+    args = parser.parse_args(argv)
+
+    fixtures = entity_fixtures(args.fixtures)
+    notes = []
+    reference = None
+    if not args.no_reference:
+        reference = load_reference_sample()
+        if reference is None:
+            notes.append("reference sample not found in ../shared/samples: skipped")
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+
+    started = time.perf_counter()
+    report = evaluate(fixtures, reference=reference, show_progress=True)
+    elapsed = time.perf_counter() - started
+    scores = report.scores()
+
+    if args.json:
+        out = {
+            "articles": len(report.articles),
+            "fixtures": len(fixtures),
+            "reference_included": reference is not None,
+            "seconds": round(elapsed, 3),
+            **scores,
+        }
+        if report.reference is not None:
+            ref = report.reference
+            out["reference"] = {
+                "missing": {k: r.false_negatives for k, r in ref.types.items() if r.false_negatives},
+                "roles_wrong": [p for p, _, _ in ref.roles_wrong],
+                **ref.counts().scores(),
+            }
+        if args.show_errors:
+            out["errors"] = [_article_json(a) for a in report.articles if error_lines(a)]
+        out["notes"] = notes
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return 0
+
+    print(
+        f"entity evaluation: {len(report.articles)} articles ({len(fixtures)} labelled"
+        f"{' + reference sample' if reference is not None else ''}), {elapsed:.2f}s"
+    )
+    for kind in ENTITY_TYPES:
+        print(format_row(kind, scores[kind]))
+    print(format_row("micro", scores["overall"]))
+    roles = scores["roles"]
+    accuracy = "n/a" if roles["accuracy"] is None else f"{roles['accuracy']:.3f}"
+    print(f"{'roles':<10} accuracy={accuracy}  ({roles['correct']}/{roles['total']})")
+    if report.reference is not None:
+        ref = report.reference
+        missing = sum(len(r.false_negatives) for r in ref.types.values())
+        print(
+            f"reference  {format_row('', ref.counts().scores()).strip()}; "
+            f"missing {missing}, roles wrong {len(ref.roles_wrong)}"
+        )
+    if args.show_errors:
+        for article in report.articles:
+            lines = error_lines(article)
+            if lines:
+                print(f"\n{article.id}")
+                print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
