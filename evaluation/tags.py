@@ -21,13 +21,21 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-DEFAULT_DIRS = (REPO / "tests" / "fixtures" / "tags", REPO / "tests" / "fixtures" / "entities")
-SAMPLES = REPO.parent / "shared" / "samples"
-SAMPLE_NAME = "greekreporter-xi-russia"
-SAMPLE_ID = f"sample-{SAMPLE_NAME}"
-SAMPLE_URL = "https://greekreporter.com/2023/03/17/china-xi-visit-russia-support-putin/"
-SAMPLE_TITLE = "China\u2019s Xi to visit Russia in Show of Support for Putin"
+from .common import (
+    ENTITY_FIXTURES_DIR,
+    REFERENCE_RAW,
+    SAMPLES_DIR,
+    TAG_FIXTURES_DIR,
+    FixtureError,
+    load_fixtures,
+    load_reference_sample,
+    prf,
+    progress,
+)
+
+DEFAULT_DIRS = (TAG_FIXTURES_DIR, ENTITY_FIXTURES_DIR)
+SAMPLES = SAMPLES_DIR
+SAMPLE_ID = REFERENCE_RAW["id"]
 
 MISSION_TAGS = ("russia-china-partnership", "ukraine-war")
 
@@ -64,53 +72,32 @@ class Result:
 # --- loading -------------------------------------------------------------------------------
 
 
-def _case_from_fixture(data: dict, path: Path) -> Case:
+def case_from_fixture(data: dict) -> Case:
+    """A Case from a fixture-shaped dict as `evaluation.common` loads it."""
     raw = data["raw"]
-    labels = data.get("labels") or {}
-    case_id = raw.get("id") or path.stem
+    labels = data["labels"]
+    path = data.get("path")
     return Case(
-        id=case_id,
+        id=raw.get("id") or Path(path or "?").stem,
         raw=raw,
         tags=frozenset(labels.get("tags") or ()),
         tricky_negative=frozenset(labels.get("tricky_negative") or ()),
-        path=str(path),
+        path=path,
     )
 
 
 def load_fixture_cases(dirs: Iterable[Path | str]) -> tuple[list[Case], list[str]]:
-    """Every `*.json` fixture below the given folders, sorted by path; notes for what was skipped."""
+    """Every fixture in the given folders; notes for the folders that are absent or unusable."""
     cases: list[Case] = []
     notes: list[str] = []
-    for folder in map(Path, dirs):
-        if not folder.is_dir():
+    for folder in dirs:
+        try:
+            cases += [case_from_fixture(data) for data in load_fixtures(folder)]
+        except FileNotFoundError:
             notes.append(f"fixtures folder {folder} not found, skipped")
-            continue
-        for path in sorted(folder.glob("*.json")):
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                cases.append(_case_from_fixture(data, path))
-            except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-                notes.append(f"{path}: unreadable fixture ({exc}), skipped")
+        except FixtureError as exc:
+            notes.append(f"unreadable fixture, folder {folder} skipped: {exc}")
     return cases, notes
-
-
-def load_sample_case(samples: Path | str = SAMPLES) -> Case | None:
-    """The reference sample as a raw article with its expected tags; None when it is absent."""
-    samples = Path(samples)
-    text_path = samples / f"{SAMPLE_NAME}.txt"
-    labels_path = samples / f"{SAMPLE_NAME}.expected.json"
-    if not text_path.is_file() or not labels_path.is_file():
-        return None
-    labels = json.loads(labels_path.read_text(encoding="utf-8"))
-    raw = {
-        "id": SAMPLE_ID,
-        "url": SAMPLE_URL,
-        "title": SAMPLE_TITLE,
-        "published_at": labels.get("published_at", "2023-03-17"),
-        "source": labels.get("source", "Greek Reporter"),
-        "text": text_path.read_text(encoding="utf-8"),
-    }
-    return Case(id=SAMPLE_ID, raw=raw, tags=frozenset(labels.get("tags") or ()), path=str(text_path))
 
 
 def load_cases(
@@ -119,11 +106,11 @@ def load_cases(
     """Fixture cases from `dirs` plus the reference sample (unless `samples` is None)."""
     cases, notes = load_fixture_cases(dirs)
     if samples is not None:
-        sample = load_sample_case(samples)
+        sample = load_reference_sample(samples)
         if sample is None:
             notes.append(f"reference sample not found in {samples}, skipped")
         else:
-            cases.append(sample)
+            cases.append(case_from_fixture(sample))
     seen: set[str] = set()
     for case in cases:
         if case.id in seen:
@@ -138,16 +125,9 @@ def load_cases(
 # --- scoring -------------------------------------------------------------------------------
 
 
-def _ratio(num: int, den: int) -> float:
-    return num / den if den else 0.0
-
-
 def scores(tp: int, fp: int, fn: int) -> dict:
-    """Precision, recall and F1 from counts (0.0 where a denominator is zero)."""
-    precision = _ratio(tp, tp + fp)
-    recall = _ratio(tp, tp + fn)
-    f1 = _ratio(2 * precision * recall, precision + recall) if precision + recall else 0.0
-    return {"tp": tp, "fp": fp, "fn": fn, "support": tp + fn, "precision": precision, "recall": recall, "f1": f1}
+    """`evaluation.common.prf` plus the support (labelled positives)."""
+    return {**prf(tp, fp, fn), "support": tp + fn}
 
 
 def score(cases: list[Case], predicted: dict[str, frozenset[str]]) -> tuple[dict[str, dict], dict, dict[str, dict]]:
@@ -183,7 +163,7 @@ def default_predictor() -> Predictor:
 def evaluate(
     cases: list[Case],
     predict: Predictor | None = None,
-    progress: bool = False,
+    show_progress: bool = False,
     notes: list[str] | None = None,
 ) -> Result:
     """Enrich every case's raw article with `predict` (the enrichment core by default) and score."""
@@ -198,20 +178,18 @@ def evaluate(
             out = {"tags": []}
         result.outputs[case.id] = out
         result.predicted[case.id] = frozenset(t["id"] for t in out.get("tags") or ())
-        if progress:
-            print(f"\revaluating tags: {n}/{len(cases)} {case.id:<40}", end="", file=sys.stderr, flush=True)
-    if progress:
-        print(file=sys.stderr)
+        if show_progress:
+            progress(n, len(cases), f"tags {case.id}")
     result.seconds = time.perf_counter() - started
     result.per_tag, result.micro, result.tricky = score(cases, result.predicted)
     return result
 
 
 def run(dirs: Iterable[Path | str] = DEFAULT_DIRS, samples: Path | str | None = SAMPLES,
-        predict: Predictor | None = None, progress: bool = False) -> Result:
+        predict: Predictor | None = None, show_progress: bool = False) -> Result:
     """Load the cases and evaluate them in one call."""
     cases, notes = load_cases(dirs, samples)
-    return evaluate(cases, predict, progress, notes)
+    return evaluate(cases, predict, show_progress, notes)
 
 
 # --- reporting -----------------------------------------------------------------------------
@@ -282,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--show-errors", action="store_true", help="list false positives (with evidence) and false negatives")
     args = parser.parse_args(argv)
-    result = run(args.fixtures or DEFAULT_DIRS, SAMPLES, progress=True)
+    result = run(args.fixtures or DEFAULT_DIRS, SAMPLES, show_progress=True)
     if args.json:
         print(json.dumps(as_json(result, args.show_errors), indent=2, ensure_ascii=False))
     else:
