@@ -177,7 +177,7 @@ def test_entity_fixtures_are_well_formed():
         assert 250 <= words <= 700, f"{where}: {words} words"
         published = date.fromisoformat(raw["published_at"][:10])
         assert date(2000, 1, 1) <= published <= date(2026, 12, 31), where
-        assert labels["tags"] and set(labels["tags"]) <= TAGS, where
+        assert set(labels["tags"]) <= TAGS, where
         assert set(labels.get("tricky_negative", [])) <= TAGS - set(labels["tags"]), where
         entities = labels.get("entities") or {}
         assert any(entities.values()), where
