@@ -1,0 +1,113 @@
+"""Keyword and phrase cues for tag rules: simple morphology, and one automaton for every term.
+
+Taxonomy terms are written in their base form ("sanction", "joint exercise"); `inflections` adds
+the regular forms of the last word ("sanctions", "sanctioned", "sanctioning"), so the data file
+stays short and readable. A term written `=term` matches only as written; `stem*` matches any
+word starting with the stem. `CueMatcher` compiles all terms of a taxonomy into one Aho-Corasick
+automaton at load time; per article it makes one pass over the lower-cased title and body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import ahocorasick
+
+# Typographic variants folded one-for-one, so offsets in the folded text equal offsets in the original.
+_FOLD = str.maketrans({"’": "'", "‘": "'", "‛": "'", "–": "-", "—": "-", "‑": "-", "‐": "-", "\u00a0": " "})
+_VOWELS = set("aeiou")
+_SIBILANT_ENDINGS = ("s", "x", "z", "ch", "sh")
+
+
+def fold(text: str) -> str:
+    """Lower-case and fold quotes and dashes without changing the length of the string."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters (e.g. "İ") lower-case to two
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return lowered.translate(_FOLD)
+
+
+def _word_forms(word: str) -> set[str]:
+    forms = {word}
+    if not word.isalpha() or len(word) < 3:
+        return forms
+    if word.endswith("y") and word[-2] not in _VOWELS:
+        forms |= {word[:-1] + "ies", word[:-1] + "ied", word + "ing"}
+    elif word.endswith("e"):
+        forms |= {word + "s", word + "d", word[:-1] + "ing"}
+    elif word.endswith(_SIBILANT_ENDINGS):
+        forms |= {word + "es", word + "ed", word + "ing"}
+    else:
+        forms |= {word + "s", word + "ed", word + "ing"}
+    return forms
+
+
+def normalise_term(term: str) -> str:
+    return " ".join(fold(term).split())
+
+
+def inflections(term: str) -> tuple[set[str], bool]:
+    """The surface forms a term matches, and whether they match as word prefixes (`stem*`)."""
+    term = normalise_term(term)
+    if term.startswith("="):
+        return {term[1:].strip()}, False
+    if term.endswith("*"):
+        return {term[:-1].rstrip()}, True
+    head, _, last = term.rpartition(" ")
+    return {f"{head} {form}" if head else form for form in _word_forms(last)}, False
+
+
+@dataclass(frozen=True, slots=True)
+class CueHit:
+    """One cue found in a text: where, and which cue group it belongs to with what weight."""
+
+    start: int
+    end: int
+    group: int
+    weight: float
+
+
+class CueMatcher:
+    """All cue terms of a taxonomy in one automaton; `find(text)` yields every whole-word hit."""
+
+    def __init__(self, terms: Iterable[tuple[str, int, float]]) -> None:
+        """`terms`: (term as written in the data file, group index, weight)."""
+        entries: dict[str, list[tuple[int, float, bool]]] = {}
+        for term, group, weight in terms:
+            forms, prefix = inflections(term)
+            for form in forms:
+                if form:
+                    entries.setdefault(form, []).append((group, weight, prefix))
+        self._automaton = ahocorasick.Automaton()
+        for form, values in entries.items():
+            self._automaton.add_word(form, (len(form), _strongest_per_group(values)))
+        self._empty = not entries
+        if entries:
+            self._automaton.make_automaton()
+
+    def find(self, text: str) -> Iterator[CueHit]:
+        if self._empty or not text:
+            return
+        folded = fold(text)
+        size = len(folded)
+        for last, (length, values) in self._automaton.iter(folded):
+            start = last - length + 1
+            if start > 0 and folded[start - 1].isalnum():
+                continue
+            whole_word = last + 1 >= size or not folded[last + 1].isalnum()
+            for group, weight, prefix in values:
+                if prefix or whole_word:
+                    end = last + 1
+                    if prefix:
+                        while end < size and folded[end].isalnum():
+                            end += 1
+                    yield CueHit(start, end, group, weight)
+
+
+def _strongest_per_group(values: list[tuple[int, float, bool]]) -> tuple[tuple[int, float, bool], ...]:
+    # Two terms of one group may share a surface form ("sanction" and "sanctions"): keep one hit.
+    best: dict[tuple[int, bool], float] = {}
+    for group, weight, prefix in values:
+        best[(group, prefix)] = max(weight, best.get((group, prefix), 0.0))
+    return tuple((group, weight, prefix) for (group, prefix), weight in best.items())

@@ -1,0 +1,268 @@
+"""Geopolitical tagging: the taxonomy file decides, precision comes first, evidence points into the text.
+
+Documents here carry credits built by `credited` (every occurrence of a known name credits its
+state), standing in for the entity layer, so that these tests exercise the tagger alone.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from streams.enrich.datafile import DataFileError
+from streams.enrich.document import Credit, Document, Entity, Sentence, Span
+from streams.enrich.sentences import split_sentences
+from streams.enrich.tags import Tagger, load_taxonomy
+
+NAMES = {
+    "China": "CHN", "Chinese": "CHN", "Beijing": "CHN", "Xi": "CHN",
+    "Russia": "RUS", "Russian": "RUS", "Moscow": "RUS", "Kremlin": "RUS", "Putin": "RUS",
+    "Ukraine": "UKR", "Ukrainian": "UKR", "Kyiv": "UKR", "Zelensky": "UKR",
+    "United States": "USA", "US": "USA", "Washington": "USA", "American": "USA",
+    "Taiwan": "TWN", "Taiwanese": "TWN", "Taipei": "TWN",
+    "Germany": "DEU", "German": "DEU", "Turkey": "TUR", "Turkish": "TUR", "Israel": "ISR", "Israeli": "ISR",
+    "Greece": "GRC", "Greek": "GRC", "India": "IND", "Japan": "JPN",
+}  # fmt: skip
+_NAME = re.compile(r"\b(" + "|".join(sorted(NAMES, key=len, reverse=True)) + r")\b")
+
+
+def credited(title: str, text: str, published: date = date(2023, 3, 17)) -> Document:
+    """A document with sentences and state credits, as the earlier pipeline stages would leave it."""
+    doc = Document(title=title, text=text, reference_date=published)
+    for field in ("title", "text"):
+        source = doc.field_text(field)
+        doc.sentences += [Sentence(s, e, field) for s, e in split_sentences(source)]
+        for m in _NAME.finditer(source):
+            doc.credits.append(Credit(NAMES[m.group()], Span(m.start(), m.end(), m.group(), field), "name"))
+    return doc
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    return Tagger(load_taxonomy(), None)
+
+
+def tag_ids(tagger: Tagger, doc: Document) -> set[str]:
+    tagger(doc)
+    return {t.id for t in doc.tags}
+
+
+SUMMIT = credited(
+    "Xi and Putin hail 'no limits' partnership at Moscow summit",
+    "Chinese President Xi Jinping arrived in Moscow on Monday for a three-day state visit. "
+    "Putin welcomed Xi at the Kremlin and said relations between Russia and China had never been stronger. "
+    "The two leaders signed a joint statement on deepening their strategic partnership. "
+    "Beijing and Moscow also agreed to expand trade in yuan and to build the Power of Siberia 2 gas pipeline.\n"
+    "Officials said bilateral trade between China and Russia reached a record last year.",
+)
+
+
+# --- the taxonomy file ----------------------------------------------------------------------
+
+
+def test_packaged_taxonomy_defines_every_required_tag_with_a_definition():
+    taxonomy = load_taxonomy()
+    ids = {t.id for t in taxonomy.tags}
+    assert {
+        "russia-china-partnership", "ukraine-war", "china-taiwan", "sanctions", "arms-transfers",
+        "energy-geopolitics", "nato-alliance", "nuclear-risk", "us-china-rivalry",
+    } <= ids  # fmt: skip
+    assert taxonomy.version
+    assert all(len(t.definition) > 40 and t.label and t.rules for t in taxonomy.tags)
+
+
+def test_a_tag_added_to_the_data_file_is_assigned_without_code_change(tmp_path):
+    packaged = Path(load_taxonomy().path).read_text(encoding="utf-8")
+    extra = textwrap.indent(
+        textwrap.dedent(
+            """\
+            - id: arctic-competition
+              label: Arctic competition
+              definition: Rival claims, shipping routes and military presence in the Arctic between states.
+              threshold: 0.5
+              scale: 2.0
+              cues:
+                arctic: [arctic, polar, northern sea route, icebreaker]
+              rules:
+                - {id: state-in-arctic, min_states: 1, cues: [arctic], weight: 2.0}
+            """
+        ),
+        "  ",
+    )
+    path = tmp_path / "taxonomy.yaml"
+    path.write_text(packaged.rstrip("\n") + "\n\n" + extra, encoding="utf-8")
+    doc = credited(
+        "Russia sends icebreakers to the Arctic",
+        "Russia is expanding its fleet of nuclear icebreakers on the Northern Sea Route. "
+        "China says it is a near-Arctic state and wants polar shipping rights.",
+    )
+    ids = tag_ids(Tagger(load_taxonomy(path), None), doc)
+    assert "arctic-competition" in ids
+    assert "arctic-competition" not in tag_ids(Tagger(load_taxonomy(), None), doc)
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        ("cues: [relation]", "unknown cue group 'relation'"),
+        ("threshold: 1.7", "threshold"),
+        ("weight: many", "weight"),
+        ("actors: [Russia]", "alpha-3"),
+        ("colour: red", "unknown key"),
+    ],
+)
+def test_a_malformed_taxonomy_is_rejected_with_file_and_line(tmp_path, broken, message):
+    key = broken.split(":")[0]
+    rule = {"cues": "cues: [conflict]", "weight": "weight: 1.0", "actors": "actors: [RUS]"}
+    lines = [
+        "version: 1",
+        "cues:",
+        "  conflict: [war]",
+        "tags:",
+        "  - id: demo",
+        "    label: Demo",
+        "    definition: A demonstration tag that exists to be broken in a test.",
+        "    threshold: 0.5" if key != "threshold" else f"    {broken}",
+        "    rules:",
+        "      - id: only",
+        "        " + (broken if key in rule else rule["cues"]),
+        "        " + (rule["weight"] if key != "weight" else broken),
+    ]
+    if key == "colour":
+        lines.insert(6, "    " + broken)
+    path = tmp_path / "broken.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataFileError) as caught:
+        load_taxonomy(path)
+    assert caught.value.path == str(path)
+    assert caught.value.line is not None and 1 <= caught.value.line <= len(lines)
+    assert message in str(caught.value)
+    assert str(caught.value).startswith(f"{path}:{caught.value.line}:")
+
+
+def test_a_yaml_syntax_error_names_the_line(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("version: 1\ntags:\n  - id: x\n    label: [unclosed\n", encoding="utf-8")
+    with pytest.raises(DataFileError) as caught:
+        load_taxonomy(path)
+    assert caught.value.line is not None
+
+
+# --- what gets tagged ------------------------------------------------------------------------
+
+
+def test_a_summit_between_russia_and_china_is_a_partnership_story(tagger):
+    tagger(SUMMIT)
+    tag = next(t for t in SUMMIT.tags if t.id == "russia-china-partnership")
+    assert 0.0 < tag.score <= 1.0
+    assert tag.rule.startswith("russia-china-partnership") and tag.rule.endswith("@" + tagger.taxonomy.version)
+
+
+def test_evidence_spans_are_sentences_of_the_document_strongest_first(tagger):
+    tagger(SUMMIT)
+    tag = next(t for t in SUMMIT.tags if t.id == "russia-china-partnership")
+    assert 1 <= len(tag.evidence) <= 5
+    sentences = {(s.field, s.start, s.end) for s in SUMMIT.sentences}
+    for span in tag.evidence:
+        assert (span.field, span.start, span.end) in sentences
+        assert SUMMIT.field_text(span.field)[span.start : span.end] == span.text
+    # The title weighs more than any one body sentence with the same kind of evidence.
+    assert tag.evidence[0].field == "title"
+
+
+def test_both_countries_in_a_list_are_not_a_partnership(tagger):
+    doc = credited(
+        "Golden visa applications rise again",
+        "Chinese investors led golden visa applications in Greece last year, followed by Turkish, "
+        "Russian, Israeli and American buyers.\n"
+        "Chinese, Russian and Turkish nationals together bought more than 2,000 apartments.\n"
+        "Real estate agents say demand from Chinese and Russian buyers is steady.",
+    )
+    assert "russia-china-partnership" not in tag_ids(tagger, doc)
+
+
+def test_a_sport_result_between_a_russian_and_a_chinese_player_is_not_a_partnership(tagger):
+    doc = credited(
+        "Russian tennis star beats Chinese rival in straight sets",
+        "Russia's top seed beat China's number one in the quarterfinal of the tournament on Tuesday. "
+        "The Russian player will meet a Chinese qualifier in the semifinal after the match. "
+        "Fans of both Russia and China filled the stadium, and the coach praised the cooperation of the organisers.",
+    )
+    assert "russia-china-partnership" not in tag_ids(tagger, doc)
+
+
+def test_a_us_china_trade_story_naming_russia_once_is_rivalry_not_partnership(tagger):
+    doc = credited(
+        "US raises tariffs on Chinese chips as trade war deepens",
+        "Washington announced new tariffs on Chinese semiconductors on Friday. "
+        "Beijing vowed to retaliate against the United States and accused Washington of containment. "
+        "The US Commerce Department also added Chinese firms to its entity list. "
+        "American officials said talks with China would continue. "
+        "China also trades with Russia, analysts noted.",
+    )
+    ids = tag_ids(tagger, doc)
+    assert "us-china-rivalry" in ids
+    assert "russia-china-partnership" not in ids
+
+
+def test_a_background_clause_does_not_make_a_war_story(tagger):
+    doc = credited(
+        "German factory orders fall",
+        "German factory orders fell for a third month in March, the statistics office said. "
+        "Energy costs have stayed high since Russia's invasion of Ukraine, economists noted. "
+        "Car makers reported weaker demand from abroad.",
+    )
+    assert "ukraine-war" not in tag_ids(tagger, doc)
+
+
+def test_fighting_in_ukraine_is_a_war_story(tagger):
+    doc = credited(
+        "Russian missiles strike Kyiv overnight",
+        "Russian forces launched a wave of missile and drone attacks on Kyiv overnight, Ukrainian officials said. "
+        "Ukraine's air defence shot down most of the drones. "
+        "Fighting continued along the front line in the east of Ukraine.",
+    )
+    tagger(doc)
+    tag = next(t for t in doc.tags if t.id == "ukraine-war")
+    assert tag.evidence[0].field == "title"
+
+
+def test_inflected_forms_of_a_term_match(tagger):
+    doc = credited(
+        "EU sanctions more Russian banks",
+        "The European Union sanctioned five Russian banks on Monday. "
+        "Brussels has been sanctioning Russia in rounds, and officials said the embargo on Russian oil would stay.",
+    )
+    assert "sanctions" in tag_ids(tagger, doc)
+
+
+def test_more_evidence_gives_a_higher_score(tagger):
+    short = credited("Putin meets Xi", "Putin met Xi in Moscow for talks on Russia-China ties.")
+    tagger(short)
+    tagger(SUMMIT)
+    long_score = next(t.score for t in SUMMIT.tags if t.id == "russia-china-partnership")
+    short_score = next((t.score for t in short.tags if t.id == "russia-china-partnership"), 0.0)
+    assert short_score < long_score <= 1.0
+
+
+def test_entities_by_knowledge_base_id_drive_rules(tagger):
+    text = "NATO leaders agreed at the summit to raise defence spending. Sweden's membership was ratified."
+    doc = credited("Alliance summit", text)
+    nato = Entity("NATO", "ORG", "org:nato", mentions=[Span(0, 4, "NATO", "text")])
+    assert "nato-alliance" not in tag_ids(tagger, doc)
+    doc.entities.append(nato)
+    nato.mentions.append(Span(text.index("membership") - 9, text.index("membership") - 1, "Sweden's", "text"))
+    assert "nato-alliance" in tag_ids(tagger, doc)
+
+
+def test_tags_below_threshold_are_not_emitted_and_scores_are_in_range(tagger):
+    doc = credited("Weather", "It rained in Beijing and Moscow on Sunday.")
+    assert tag_ids(tagger, doc) == set()
+    tagger(SUMMIT)
+    assert all(0.0 <= t.score <= 1.0 for t in SUMMIT.tags)
+    threshold = {t.id: t.threshold for t in tagger.taxonomy.tags}
+    assert all(t.score >= threshold[t.id] for t in SUMMIT.tags)
