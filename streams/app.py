@@ -1,0 +1,59 @@
+"""The Faust app: created from settings, with geowire's topics. Agents live in streams/agents/.
+
+Run it with `geowire worker` (or `faust -A streams.app worker -l warn`).
+"""
+
+from __future__ import annotations
+
+import faust
+
+from .enrich import Enricher
+from .settings import Settings, from_env
+from .topics import ensure_topics
+
+settings: Settings = from_env()
+
+
+class GeowireApp(faust.App):
+    """A Faust app that loads its knowledge and creates its topics before anything subscribes."""
+
+    enricher: Enricher
+
+    async def on_first_start(self) -> None:
+        await super().on_first_start()
+        # A bad knowledge-base or taxonomy file stops the worker here, naming the file and line,
+        # instead of crashing the agent later while the worker looks alive.
+        self.enricher = Enricher()
+        await ensure_topics(settings)
+
+
+app = GeowireApp(
+    settings.app_id,
+    broker=settings.broker,
+    processing_guarantee=settings.processing_guarantee,
+    topic_partitions=settings.partitions,
+    topic_replication_factor=settings.replication_factor,
+    broker_session_timeout=settings.broker_session_timeout,
+    broker_request_timeout=settings.broker_request_timeout,
+    producer_linger=settings.producer_linger_ms / 1000.0,
+    consumer_auto_offset_reset="earliest",
+    web_bind=settings.web_host,
+    web_host=settings.web_host,
+    web_port=settings.web_port,
+    key_serializer="raw",
+    value_serializer="raw",
+    store="memory://",
+)
+
+
+def _bytes_topic(name: str) -> faust.TopicT:
+    # Raw bytes in and out: undecodable input must reach our own code, and outputs are orjson bytes.
+    return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+
+
+raw_topic = _bytes_topic(settings.topic_raw)
+enriched_topic = _bytes_topic(settings.topic_enriched)
+deadletter_topic = _bytes_topic(settings.topic_deadletter)
+alerts_topic = _bytes_topic(settings.topic_alerts)
+
+from .agents import ingest  # noqa: E402,F401  (registers the agent on the app)

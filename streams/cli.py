@@ -1,0 +1,270 @@
+"""The `geowire` command: the worker, the local broker, and tools to feed, watch and enrich articles."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from pathlib import Path
+from typing import IO, Iterator
+
+import orjson
+
+from . import __version__
+from .settings import Settings, SettingsError, describe, from_env
+
+
+class Progress:
+    """A progress line on stderr, at most once a second, and a final summary."""
+
+    def __init__(self, what: str, stream: IO[str] = sys.stderr) -> None:
+        self.what = what
+        self.stream = stream
+        self.count = 0
+        self.started = time.monotonic()
+        self.last = self.started
+        self.live = stream.isatty()
+
+    def tick(self, n: int = 1, extra: str = "") -> None:
+        self.count += n
+        now = time.monotonic()
+        if now - self.last >= 1.0:
+            self.last = now
+            self._print(extra, end="\r" if self.live else "\n")
+
+    def done(self, extra: str = "") -> None:
+        self._print(extra, end="\n")
+
+    def _print(self, extra: str, end: str) -> None:
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        line = f"geowire: {self.what} {self.count} in {elapsed:.1f} s ({self.count / elapsed:,.0f}/s){extra}"
+        print(line, file=self.stream, end=end, flush=True)
+
+
+def read_lines(path: str) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes) of each non-blank line of a file, or of stdin for '-'."""
+    if path == "-":
+        yield from _numbered(sys.stdin.buffer)
+    else:
+        with open(path, "rb") as handle:
+            yield from _numbered(handle)
+
+
+def _numbered(handle: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+    for number, line in enumerate(handle, start=1):
+        line = line.rstrip(b"\r\n")
+        if line.strip():
+            yield number, line
+
+
+def message_key(line: bytes) -> bytes | None:
+    """The key a crawler would use: the article id when the line is a JSON object with id or url."""
+    from .ids import article_id
+
+    try:
+        raw = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    if isinstance(raw, dict) and isinstance(raw.get("url"), str):
+        return article_id(raw).encode("utf-8")
+    return None
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    from .app import app
+
+    argv = ["geowire", "worker", "-l", args.loglevel or settings.log_level,
+            "--web-host", settings.web_host, "--web-port", str(settings.web_port), "--web-bind", settings.web_host]
+    if args.without_web:
+        argv.append("--without-web")
+    sys.argv = argv
+    app.main()
+    return 0
+
+
+async def _produce(settings: Settings, path: str, topic: str) -> int:
+    from aiokafka import AIOKafkaProducer
+
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.bootstrap_servers, linger_ms=10, max_request_size=settings.max_message_bytes + 65536,
+        enable_idempotence=True,
+    )
+    await producer.start()
+    progress = Progress(f"produced to {topic}:")
+    try:
+        pending = []
+        for _, line in read_lines(path):
+            pending.append(await producer.send(topic, value=line, key=message_key(line)))
+            progress.tick()
+            if len(pending) >= 1000:
+                await asyncio.gather(*pending)
+                pending.clear()
+        await asyncio.gather(*pending)
+    finally:
+        await producer.stop()
+    progress.done()
+    return 0
+
+
+def cmd_produce(settings: Settings, args: argparse.Namespace) -> int:
+    return asyncio.run(_produce(settings, args.file, args.topic or settings.topic_raw))
+
+
+async def _tail(settings: Settings, topic: str, from_beginning: bool, limit: int | None, idle: float | None, keys: bool) -> int:
+    from aiokafka import AIOKafkaConsumer
+
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=settings.bootstrap_servers, auto_offset_reset="earliest" if from_beginning else "latest",
+        enable_auto_commit=False, group_id=None, isolation_level="read_committed",
+    )
+    await consumer.start()
+    seen = 0
+    out = sys.stdout.buffer
+    try:
+        while limit is None or seen < limit:
+            batch = await consumer.getmany(timeout_ms=int((idle or 3600) * 1000))
+            if not batch:
+                if idle is not None:
+                    break
+                continue
+            for records in batch.values():
+                for record in records:
+                    value = record.value if record.value is not None else b"null"
+                    if keys:
+                        key = orjson.dumps(record.key.decode("utf-8", "replace") if record.key is not None else None)
+                        out.write(b'{"partition":%d,"offset":%d,"key":%s,"value":%s}\n' % (record.partition, record.offset, key, value))
+                    else:
+                        out.write(value + b"\n")
+                    seen += 1
+                    if limit is not None and seen >= limit:
+                        break
+            out.flush()
+    finally:
+        await consumer.stop()
+    return 0
+
+
+def cmd_tail(settings: Settings, args: argparse.Namespace) -> int:
+    return asyncio.run(_tail(settings, args.topic, args.from_beginning, args.max, args.idle, args.keys))
+
+
+def cmd_enrich(settings: Settings, args: argparse.Namespace) -> int:
+    from .deadletter import Origin
+    from .enrich import Enricher
+    from .ingest import process
+
+    enricher = Enricher()
+    out = sys.stdout.buffer
+    dead: IO[bytes] = open(args.deadletter, "wb") if args.deadletter else sys.stderr.buffer
+    source = "stdin" if args.file == "-" else f"file:{Path(args.file).name}"
+    progress = Progress("enriched")
+    dead_count = 0
+    try:
+        for number, line in read_lines(args.file):
+            outcome = process(line, None, Origin(source, None, number), enricher, settings)
+            target = out if outcome.kind == "enriched" else dead
+            dead_count += outcome.kind == "deadletter"
+            target.write(orjson.dumps(outcome.value) + b"\n")
+            progress.tick(extra=f", dead letters {dead_count}")
+    finally:
+        out.flush()
+        if args.deadletter:
+            dead.close()
+        else:
+            dead.flush()
+    progress.done(extra=f", dead letters {dead_count}")
+    return 0
+
+
+def cmd_kafka(settings: Settings, args: argparse.Namespace) -> int:
+    from . import localkafka
+
+    try:
+        if args.action == "start":
+            localkafka.start(settings)
+        elif args.action == "stop":
+            localkafka.stop(settings)
+        elif args.action == "fetch":
+            localkafka.fetch_jars(settings)
+        print(localkafka.status(settings))
+    except localkafka.LocalKafkaError as exc:
+        print(f"geowire kafka: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_settings(settings: Settings, args: argparse.Namespace) -> int:
+    for name, default, meaning in describe():
+        print(f"{name}\t{default}\t{meaning}")
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    return run_demo(settings, Path(args.examples), keep_running=args.keep_running)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="geowire", description="Geopolitical news enrichment on Kafka.")
+    parser.add_argument("--version", action="version", version=f"geowire {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("worker", help="run the stream worker (Faust)")
+    p.add_argument("-l", "--loglevel", help="debug, info, warn, error (default GEOWIRE_LOG_LEVEL)")
+    p.add_argument("--without-web", action="store_true", help="do not start the web server")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("produce", help="send JSONL raw articles to articles.raw, as a crawler would")
+    p.add_argument("file", help="JSONL file, or - for stdin")
+    p.add_argument("--topic", help="topic (default GEOWIRE_TOPIC_RAW)")
+    p.set_defaults(func=cmd_produce)
+
+    p = sub.add_parser("tail", help="print a topic's messages as they arrive, one JSON per line")
+    p.add_argument("topic")
+    p.add_argument("--from-beginning", action="store_true", help="start at the earliest offset")
+    p.add_argument("--max", type=int, help="stop after this many messages")
+    p.add_argument("--idle", type=float, help="stop after this many seconds without a message")
+    p.add_argument("--keys", action="store_true", help="wrap each value with its partition, offset and key")
+    p.set_defaults(func=cmd_tail)
+
+    p = sub.add_parser("enrich", help="offline: JSONL raw articles in, JSONL enriched articles out (no Kafka)")
+    p.add_argument("file", help="JSONL file, or - for stdin")
+    p.add_argument("--deadletter", help="write dead letters to this file instead of stderr")
+    p.set_defaults(func=cmd_enrich)
+
+    p = sub.add_parser("kafka", help="the local Apache Kafka broker (KRaft) for the demo and the tests")
+    p.add_argument("action", choices=["start", "stop", "status", "fetch"])
+    p.set_defaults(func=cmd_kafka)
+
+    p = sub.add_parser("settings", help="list every GEOWIRE_* setting with its default and meaning")
+    p.set_defaults(func=cmd_settings)
+
+    p = sub.add_parser("demo", help="end to end on the local broker: worker, example articles in, enriched out")
+    p.add_argument("--examples", default="examples", help="folder of *.jsonl raw articles (default examples/)")
+    p.add_argument("--keep-running", action="store_true", help="keep the worker running after the demo until Ctrl-C")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = from_env()
+    except SettingsError as exc:
+        print(f"geowire: invalid setting: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return args.func(settings, args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

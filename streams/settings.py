@@ -1,0 +1,171 @@
+"""Every name and threshold geowire uses, read once from environment variables.
+
+Each setting has one `GEOWIRE_*` variable, a default and a one-line meaning; README.md lists
+them all (`geowire settings` prints the same table). An invalid value fails at start-up with a
+message that names the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+
+class SettingsError(ValueError):
+    """A GEOWIRE_* variable has a value geowire cannot use."""
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise ValueError("must be a whole number") from None
+
+
+def _positive_int(text: str) -> int:
+    value = _whole(text)
+    if value < 1:
+        raise ValueError("must be a whole number of at least 1")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    value = _whole(text)
+    if value < 0:
+        raise ValueError("must be a whole number of at least 0")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise ValueError("must be a number") from None
+    if not value > 0:
+        raise ValueError("must be a number above 0")
+    return value
+
+
+def _guarantee(text: str) -> str:
+    value = text.strip().lower().replace("-", "_")
+    if value not in ("at_least_once", "exactly_once"):
+        raise ValueError("must be at_least_once or exactly_once")
+    return value
+
+
+def _broker_url(text: str) -> str:
+    urls = [u.strip() for u in text.split(";") if u.strip()]
+    if not urls:
+        raise ValueError("must name at least one broker, for example kafka://127.0.0.1:9092")
+    for url in urls:
+        scheme, sep, rest = url.partition("://")
+        host, colon, port = rest.rpartition(":")
+        if not sep or scheme != "kafka" or not host or not colon or not port.isdigit():
+            raise ValueError(f"{url!r} is not of the form kafka://HOST:PORT")
+    return ";".join(urls)
+
+
+def _log_level(text: str) -> str:
+    value = text.strip().lower()
+    if value == "warning":
+        value = "warn"
+    if value not in ("debug", "info", "warn", "error", "critical"):
+        raise ValueError("must be debug, info, warn, error or critical")
+    return value
+
+
+def _bool(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("must be true or false")
+
+
+def _text(text: str) -> str:
+    if not text.strip():
+        raise ValueError("must not be empty")
+    return text.strip()
+
+
+def _setting(default: Any, parse: Callable[[str], Any], help: str) -> Any:  # noqa: A002 - mirrors argparse
+    return field(default=default, metadata={"parse": parse, "help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """geowire's configuration. Field `foo_bar` is read from `GEOWIRE_FOO_BAR`."""
+
+    # Kafka
+    broker: str = _setting("kafka://127.0.0.1:9092", _broker_url, "Kafka bootstrap servers, `;`-separated `kafka://HOST:PORT`.")
+    app_id: str = _setting("geowire", _text, "Faust app id: the consumer group and the prefix of internal topics.")
+    topic_raw: str = _setting("articles.raw", _text, "Input topic of raw articles.")
+    topic_enriched: str = _setting("articles.enriched", _text, "Output topic of enriched articles.")
+    topic_deadletter: str = _setting("articles.deadletter", _text, "Output topic of messages that could not be processed.")
+    topic_alerts: str = _setting("alerts.geopolitical", _text, "Output topic of alerts.")
+    partitions: int = _setting(4, _positive_int, "Partitions of the topics geowire creates at start.")
+    replication_factor: int = _setting(1, _positive_int, "Replication factor of the topics geowire creates.")
+    processing_guarantee: str = _setting("at_least_once", _guarantee, "`at_least_once` or `exactly_once` (Kafka transactions).")
+    broker_session_timeout: float = _setting(10.0, _positive_float, "Consumer group session timeout, seconds (shorter: faster rebalance).")
+    broker_request_timeout: float = _setting(30.0, _positive_float, "Kafka request timeout, seconds.")
+    startup_timeout: float = _setting(45.0, _positive_float, "Seconds to wait for the broker at start-up before failing.")
+    # Batching
+    batch_size: int = _setting(500, _positive_int, "Most raw messages the ingest agent takes at once.")
+    batch_within: float = _setting(0.05, _positive_float, "Seconds the ingest agent waits to fill a batch.")
+    producer_linger_ms: int = _setting(5, _non_negative_int, "Producer linger, milliseconds.")
+    # Limits
+    max_message_bytes: int = _setting(5_000_000, _positive_int, "Largest raw message accepted; larger ones are dead-lettered as too_large.")
+    max_text_chars: int = _setting(1_000_000, _positive_int, "Longest text or html accepted; longer articles are dead-lettered as too_large.")
+    deadletter_keep_bytes: int = _setting(1_000_000, _positive_int, "Most bytes of an original message a dead letter keeps (base64).")
+    # Web and logs
+    web_host: str = _setting("127.0.0.1", _text, "Address the worker's web server binds to.")
+    web_port: int = _setting(6066, _positive_int, "Port of the worker's web server.")
+    log_level: str = _setting("warn", _log_level, "Worker log level: debug, info, warn, error.")
+    # Local broker (geowire kafka start)
+    kafka_version: str = _setting("4.1.1", _text, "Apache Kafka version the local broker runs (fetched from Maven Central).")
+    kafka_home: str = _setting(str(Path.home() / ".cache" / "geowire"), _text, "Folder for the local broker's jars, data and logs (outside git).")
+    kafka_controller_port: int = _setting(9093, _positive_int, "Controller port of the local broker.")
+    kafka_heap: str = _setting("-Xms256m -Xmx768m", _text, "JVM heap options of the local broker.")
+
+    @property
+    def broker_host_port(self) -> tuple[str, int]:
+        """The first bootstrap server as (host, port)."""
+        first = self.broker.split(";")[0].partition("://")[2]
+        host, _, port = first.rpartition(":")
+        return host, int(port)
+
+    @property
+    def bootstrap_servers(self) -> str:
+        """The bootstrap servers as plain `host:port,host:port` for non-Faust clients."""
+        return ",".join(u.partition("://")[2] for u in self.broker.split(";"))
+
+    @property
+    def exactly_once(self) -> bool:
+        return self.processing_guarantee == "exactly_once"
+
+
+def env_name(field_name: str) -> str:
+    return "GEOWIRE_" + field_name.upper()
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """(variable, default, meaning) for every setting, in declaration order."""
+    return [(env_name(f.name), str(f.default), f.metadata["help"]) for f in fields(Settings)]
+
+
+def from_env(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read every GEOWIRE_* variable; unset ones take their defaults."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        name = env_name(f.name)
+        if name not in environ:
+            continue
+        try:
+            values[f.name] = f.metadata["parse"](environ[name])
+        except ValueError as exc:
+            raise SettingsError(f"{name}={environ[name]!r}: {exc}") from None
+    return Settings(**values)
