@@ -35,7 +35,7 @@ class _SentenceFacts:
     actors: set[str] = field(default_factory=set)
     states: set[str] = field(default_factory=set)
     cues: dict[int, float] = field(default_factory=dict)  # group index -> strongest weight
-    counts: Counter = field(default_factory=Counter)  # group index -> hits
+    counts: dict[int, int] = field(default_factory=dict)  # group index -> hits
 
 
 @dataclass(slots=True)
@@ -58,6 +58,21 @@ class _CompiledTag:
     definition: TagDefinition
     rules: tuple[_CompiledRule, ...]
     dampeners: tuple[_CompiledDampener, ...]
+    # A rule can only fire where its first cue group has a hit, or (rules without cues) where
+    # some actor is involved: only those sentences are looked at.
+    triggers: tuple[int, ...]
+    fires_on_actors: bool
+
+
+@dataclass(slots=True)
+class _Article:
+    """One pass over the document, shared by every tag."""
+
+    facts: list[_SentenceFacts]
+    counts: dict[int, int]  # group index -> hits in the whole article
+    sentences_with: dict[int, list[int]]  # group index -> indices of the sentences with a hit
+    with_actors: list[int]
+    credits: Counter
 
 
 class Tagger:
@@ -81,17 +96,17 @@ class Tagger:
         dampeners = tuple(
             _CompiledDampener(d.scope, tuple(index[c] for c in d.cues), d.factor, d.min_count) for d in tag.dampeners
         )
-        return _CompiledTag(tag, rules, dampeners)
+        triggers = tuple(sorted({r.cues[0] for r in rules if r.cues}))
+        return _CompiledTag(tag, rules, dampeners, triggers, any(not r.cues for r in rules))
 
     def __call__(self, doc: Document) -> None:
-        facts, doc_counts = self._facts(doc)
-        credits = Counter(c.country for c in doc.credits)
-        tags = [tag for tag in (self._score(t, facts, doc_counts, credits, doc) for t in self._tags) if tag]
+        article = self._read(doc)
+        tags = [tag for tag in (self._score(t, article, doc) for t in self._tags) if tag]
         doc.tags = sorted(tags, key=lambda t: -t.score)
 
     # --- facts per sentence -----------------------------------------------------------------
 
-    def _facts(self, doc: Document) -> tuple[list[_SentenceFacts], Counter]:
+    def _read(self, doc: Document) -> _Article:
         sentences = doc.sentences or [Sentence(s, e, "title") for s, e in split_sentences(doc.title)] + [
             Sentence(s, e, "text") for s, e in split_sentences(doc.text)
         ]
@@ -110,45 +125,50 @@ class Tagger:
             indices.append(len(facts))
             facts.append(_SentenceFacts(sentence, weight))
 
-        def locate(name: str, offset: int) -> _SentenceFacts | None:
+        def locate(name: str, offset: int) -> int:
+            """Index in `facts` of the sentence holding this offset, or -1 (between sentences)."""
             starts, indices = by_field.get(name, ((), ()))
             i = bisect_right(starts, offset) - 1
-            if i < 0:
-                return None
-            found = facts[indices[i]]
-            return found if offset < found.sentence.end else None
+            return indices[i] if i >= 0 and offset < facts[indices[i]].sentence.end else -1
 
         for credit in doc.credits:
-            found = locate(credit.span.field, credit.span.start)
-            if found:
-                found.actors.add(credit.country)
-                found.states.add(credit.country)
+            i = locate(credit.span.field, credit.span.start)
+            if i >= 0:
+                facts[i].actors.add(credit.country)
+                facts[i].states.add(credit.country)
         for entity in doc.entities:
             if not entity.kb_id:
                 continue
             for mention in entity.mentions:
-                found = locate(mention.field, mention.start)
-                if found:
-                    found.actors.add(entity.kb_id)
+                i = locate(mention.field, mention.start)
+                if i >= 0:
+                    facts[i].actors.add(entity.kb_id)
 
-        doc_counts: Counter = Counter()
+        counts: dict[int, int] = {}
+        sentences_with: dict[int, list[int]] = {}
         for name in ("title", "text"):
             for hit in self._matcher.find(doc.field_text(name)):
-                doc_counts[hit.group] += 1
-                found = locate(name, hit.start)
-                if found:
-                    found.counts[hit.group] += 1
-                    if hit.weight > found.cues.get(hit.group, 0.0):
-                        found.cues[hit.group] = hit.weight
-        return facts, doc_counts
+                group = hit.group
+                counts[group] = counts.get(group, 0) + 1
+                i = locate(name, hit.start)
+                if i < 0:
+                    continue
+                found = facts[i]
+                found.counts[group] = found.counts.get(group, 0) + 1
+                if hit.weight > found.cues.get(group, 0.0):
+                    found.cues[group] = hit.weight
+                hit_sentences = sentences_with.setdefault(group, [])
+                if not hit_sentences or hit_sentences[-1] != i:
+                    hit_sentences.append(i)
+        with_actors = [i for i, fact in enumerate(facts) if fact.actors]
+        return _Article(facts, counts, sentences_with, with_actors, Counter(c.country for c in doc.credits))
 
     # --- scoring ------------------------------------------------------------------------------
 
-    def _score(
-        self, tag: _CompiledTag, facts: list[_SentenceFacts], doc_counts: Counter, credits: Counter, doc: Document
-    ) -> Tag | None:
+    def _score(self, tag: _CompiledTag, article: _Article, doc: Document) -> Tag | None:
         definition = tag.definition
         gate = definition.gate
+        credits = article.credits
         if any(credits[state] < gate.min_credits for state in gate.states):
             return None
         if gate.min_share and gate.states:
@@ -157,8 +177,11 @@ class Tagger:
             if any(credits[state] < gate.min_share * total for state in gate.states):
                 return None
 
+        candidates: set[int] = set(article.with_actors) if tag.fires_on_actors else set()
+        for group in tag.triggers:
+            candidates.update(article.sentences_with.get(group, ()))
         evidence: list[tuple[float, _SentenceFacts, str]] = []
-        for fact in facts:
+        for fact in (article.facts[i] for i in sorted(candidates)):
             best, best_rule = 0.0, ""
             for compiled in tag.rules:
                 strength = _fires(compiled, fact)
@@ -170,7 +193,7 @@ class Tagger:
             if len(fact.states) >= definition.list_context.min_states:
                 best *= definition.list_context.factor
             for damp in tag.dampeners:
-                if damp.scope == "sentence" and sum(fact.counts[g] for g in damp.cues) >= damp.min_count:
+                if damp.scope == "sentence" and sum(fact.counts.get(g, 0) for g in damp.cues) >= damp.min_count:
                     best *= damp.factor
             evidence.append((best, fact, best_rule))
         if len(evidence) < gate.min_sentences:
@@ -178,7 +201,7 @@ class Tagger:
 
         total = sum(weight for weight, _, _ in evidence)
         for damp in tag.dampeners:
-            if damp.scope == "document" and sum(doc_counts[g] for g in damp.cues) >= damp.min_count:
+            if damp.scope == "document" and sum(article.counts.get(g, 0) for g in damp.cues) >= damp.min_count:
                 total *= damp.factor
         score = 1.0 - math.exp(-total / definition.scale)
         if score < definition.threshold or score <= 0.0:
@@ -195,6 +218,9 @@ class Tagger:
 
 def _fires(compiled: _CompiledRule, fact: _SentenceFacts) -> float:
     """The rule's cue strength in this sentence (weakest required group), or 0 when it does not fire."""
+    strengths = [fact.cues.get(group) for group in compiled.cues]  # cues first: most sentences fail here
+    if None in strengths:
+        return 0.0
     rule = compiled.rule
     if rule.min_states and len(fact.states) < rule.min_states:
         return 0.0
@@ -203,12 +229,9 @@ def _fires(compiled: _CompiledRule, fact: _SentenceFacts) -> float:
         return 0.0
     if rule.any_actors and not any(a in actors for a in rule.any_actors):
         return 0.0
-    cues = fact.cues
-    if any(g in cues for g in compiled.unless):
+    if any(g in fact.cues for g in compiled.unless):
         return 0.0
-    if not compiled.cues:
-        return 1.0
-    return min(cues.get(group, 0.0) for group in compiled.cues)
+    return min(strengths, default=1.0)
 
 
 def _span(doc: Document, sentence: Sentence) -> Span:

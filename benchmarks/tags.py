@@ -1,0 +1,98 @@
+"""How much tagging adds to enrichment: time per article of the entity stage and of tagging.
+
+    python benchmarks/tags.py [--runs N] [--size BYTES]
+
+Articles are the labelled fixtures and the reference sample, each repeated up to about `--size`
+bytes of body text (4 KB by default, a typical news story). The entity stage is clean +
+sentences + entities, as the pipeline runs it; tagging is `Tagger(doc)` on the document the
+entity stage left. Prints the median over `--runs` passes of the time per article of each
+stage, and the ratio (target: tagging adds at most a third to the entity stage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from evaluation.tags import load_cases  # noqa: E402
+from streams.enrich.clean import Cleaner  # noqa: E402
+from streams.enrich.document import Document, Sentence  # noqa: E402
+from streams.enrich.entities import EntityLinker  # noqa: E402
+from streams.enrich.kb import load_kb  # noqa: E402
+from streams.enrich.sentences import split_sentences  # noqa: E402
+from streams.enrich.tags import Tagger, load_taxonomy  # noqa: E402
+
+REFERENCE_DATE = date(2023, 3, 17)  # roles are dated; any fixed day keeps runs comparable
+
+
+def articles(size: int) -> list[tuple[str, str]]:
+    """(title, body) pairs, each body grown to about `size` characters by repeating its paragraphs."""
+    cases, _ = load_cases()
+    result = []
+    for case in cases:
+        title, body = case.raw.get("title") or "", case.raw.get("text") or case.raw.get("html") or ""
+        if not body.strip():
+            continue
+        grown = body
+        while len(grown) < size:
+            grown += "\n\n" + body
+        result.append((title, grown[: max(size, len(body))]))
+    return result
+
+
+def entity_stage(cleaner: Cleaner, link: EntityLinker, title: str, body: str) -> Document:
+    cleaned = cleaner(title, body, None, "en")
+    doc = Document(cleaned.title, cleaned.text, reference_date=REFERENCE_DATE, language=cleaned.language)
+    doc.sentences = [Sentence(s, e, "title") for s, e in split_sentences(doc.title)]
+    doc.sentences += [Sentence(s, e, "text") for s, e in split_sentences(doc.text)]
+    link(doc)
+    return doc
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--size", type=int, default=4000)
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    kb = load_kb()
+    cleaner, link = Cleaner(), EntityLinker(kb)
+    tag = Tagger(load_taxonomy(), kb)
+    load_seconds = time.perf_counter() - started
+    corpus = articles(args.size)
+    if not corpus:
+        sys.exit("no articles found (tests/fixtures/tags, tests/fixtures/entities, ../shared/samples)")
+
+    entity_runs, tag_runs = [], []
+    for _ in range(args.runs):
+        entity_time = tag_time = 0.0
+        for title, body in corpus:
+            t0 = time.perf_counter()
+            doc = entity_stage(cleaner, link, title, body)
+            t1 = time.perf_counter()
+            tag(doc)
+            t2 = time.perf_counter()
+            entity_time += t1 - t0
+            tag_time += t2 - t1
+        entity_runs.append(entity_time / len(corpus))
+        tag_runs.append(tag_time / len(corpus))
+
+    entity_ms = statistics.median(entity_runs) * 1000
+    tag_ms = statistics.median(tag_runs) * 1000
+    mean_chars = sum(len(b) for _, b in corpus) / len(corpus)
+    print(f"articles: {len(corpus)} of {mean_chars:.0f} characters on average, {args.runs} runs, medians")
+    print(f"load (kb + taxonomy + compile): {load_seconds * 1000:.1f} ms once")
+    print(f"entity stage (clean + sentences + entities): {entity_ms:.3f} ms per article")
+    print(f"tagging: {tag_ms:.3f} ms per article")
+    print(f"tagging / entity stage: {tag_ms / entity_ms:.2f} (target <= 0.33)")
+
+
+if __name__ == "__main__":
+    main()
