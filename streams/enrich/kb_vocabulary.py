@@ -33,6 +33,7 @@ CUE_KINDS = {
     "name-particle": "name_particles",  # lower-case words inside names: "bin", "de", "van"
     "not-org-head": "not_org_heads",  # last words of defined acronyms that are no organisation: "Treaty"
     "role-qualifier": "role_qualifiers",  # words that make a role phrase another office: "deputy"
+    "generic-org-word": "generic_org_words",  # "Foreign Ministry", "Central Bank" name no particular body
 }
 
 _SMALL_WORDS = frozenset({"of", "the", "for", "and", "on", "in", "at", "to"})
@@ -70,6 +71,7 @@ class Cues:
     name_particles: frozenset[str] = frozenset()
     not_org_heads: frozenset[str] = frozenset()
     role_qualifiers: frozenset[str] = frozenset()
+    generic_org_words: frozenset[str] = frozenset()
 
 
 def _words(path: Path, item: dict, key: str) -> list[str]:

@@ -1,0 +1,266 @@
+"""Names no curated list holds, found from how news writes them (kb_id null).
+
+Precision first: a capitalised word alone is never a name; it becomes one next to a cue — a
+title or office before it ("Governor Vyacheslav Gladkov", "Gen. Mark Milley"), a reporting
+verb ("said Anna Smith", "Anna Smith said"), an apposition ("Anna Smith, a spokeswoman for"),
+an organisation's head word ("... Bank", "Ministry of ..."), or an acronym defined in brackets
+("the Institute for Energy Research (IER)"). The cue decides PERSON or ORG.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .kb_vocabulary import Cues
+
+MAX_PERSON_WORDS = 4
+MAX_ORG_WORDS = 7
+ORG_CONNECTORS = frozenset({"of", "for", "and", "&", "the", "on", "de"})
+_NAME_INNER = "'’-"
+_OPENERS = ".!?\n\"“‘:;"
+_POSSESSIVE = ("'s", "’s")
+
+
+@dataclass(slots=True)
+class Found:
+    """An unlinked entity: its name, type and every place it is named (field, start, end)."""
+
+    name: str
+    type: str
+    spans: list[tuple[str, int, int]] = field(default_factory=list)
+    acronym: str | None = None
+
+
+def _word_end(text: str, i: int) -> int:
+    n = len(text)
+    while i < n and (text[i].isalnum() or (text[i] in _NAME_INNER and i + 1 < n and text[i + 1].isalnum())):
+        i += 1
+    return i
+
+
+def _word_start(text: str, i: int) -> int:
+    while i > 0 and (text[i - 1].isalnum() or (text[i - 1] in _NAME_INNER and i > 1 and text[i - 2].isalnum())):
+        i -= 1
+    return i
+
+
+def _is_capitalised(word: str) -> bool:
+    return word[:1].isupper() and any(c.islower() for c in word) or (len(word) >= 2 and word.isupper())
+
+
+def sentence_initial(text: str, start: int) -> bool:
+    """True when nothing but spacing stands between `start` and the previous sentence end."""
+    i = start
+    while i > 0 and text[i - 1] in " \t":
+        i -= 1
+    return i == 0 or text[i - 1] in _OPENERS
+
+
+class CueFinder:
+    """Built once from the cue vocabulary; `find` runs per text."""
+
+    def __init__(self, cues: Cues) -> None:
+        self.cues = cues
+        self.honorifics = frozenset(w for w in cues.person_titles if w[:1].isupper())
+        self.not_name = cues.name_stopwords | cues.org_suffixes
+
+    # --- reading names around a cue ---------------------------------------------------------
+
+    def read_forward(self, text: str, pos: int, connectors: frozenset[str], max_words: int) -> tuple[int, int, int]:
+        """(start, end, words) of the capitalised words from `pos`; end == start when none."""
+        n, i, words, end = len(text), pos, 0, pos
+        while words < max_words and i < n:
+            if i + 1 < n and text[i].isupper() and text[i + 1] == "." and words:  # an initial: "John F. Kennedy"
+                j = i + 2
+                word = text[i:j]
+            else:
+                j = _word_end(text, i)
+                if j == i:
+                    break
+                word = text[i:j]
+            if word.endswith(_POSSESSIVE):
+                if _is_capitalised(word[:-2]):
+                    end, words = j - 2, words + 1
+                break
+            if _is_capitalised(word) or (len(word) == 2 and word[1] == "."):
+                end, words = j, words + 1
+            elif not (words and (word in connectors or word in self.cues.name_particles)):
+                break
+            if j < n and text[j] == " ":
+                i = j + 1
+            else:
+                break
+        return pos, end, words
+
+    def read_backward(self, text: str, end: int, connectors: frozenset[str], max_words: int) -> tuple[int, int, int]:
+        """(start, end, words) of the capitalised words ending at `end`; start == end when none."""
+        i, words, start = end, 0, end
+        while words < max_words and i > 0:
+            j = _word_start(text, i)
+            if j == i:
+                break
+            word = text[j:i]
+            if word.endswith(_POSSESSIVE) or not (
+                _is_capitalised(word) or (words and (word in connectors or word in self.cues.name_particles))
+            ):
+                break
+            if _is_capitalised(word):
+                start, words = j, words + 1
+            if j > 0 and text[j - 1] == " ":
+                i = j - 1
+            else:
+                break
+        return start, end, words
+
+    def trim_start(self, text: str, start: int, end: int) -> tuple[int, int]:
+        """Drop leading words that never start a name ("But", "The", "Monday"); count the rest."""
+        words = text[start:end].split(" ")
+        while words and (words[0] in self.cues.name_stopwords or not _is_capitalised(words[0])):
+            start += len(words[0]) + 1
+            words.pop(0)
+        return min(start, end), len(words)
+
+    # --- the rules -------------------------------------------------------------------------------
+
+    def find(self, text: str, cue_hits: list[tuple[int, int, str, str]], blocked: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+        """(start, end, type) of every cued name in `text`.
+
+        `cue_hits` are (start, end, cue kind, cue text) from the automaton, role phrases with the
+        kind "role"; `blocked` are spans already linked to the knowledge base, sorted, which a
+        person may not overlap and an organisation may contain but not cut.
+        """
+        found: dict[tuple[int, int], str] = {}
+        for start, end, kind, cue in cue_hits:
+            if kind in ("person-title", "role"):
+                self._after_title(text, end, cue, kind, found)
+            elif kind == "reporting-verb":
+                self._around_verb(text, start, end, found)
+            elif kind == "apposition":
+                self._before_apposition(text, start, found)
+            elif kind == "org-suffix":
+                self._org_ending_at(text, start, end, found)
+            elif kind == "org-prefix":
+                self._org_starting_at(text, start, end, found)
+        self._defined_acronyms(text, found)
+        out = []
+        for (start, end), type_ in sorted(found.items()):
+            if not _clashes(start, end, type_, blocked):
+                out.append((start, end, type_))
+        return _without_nested(out)
+
+    def _after_title(self, text: str, end: int, cue: str, kind: str, found: dict) -> None:
+        if text[end : end + 1] == " ":
+            pos = end + 1
+        elif text[end : end + 2] == ", " and kind == "role":
+            pos = end + 2
+        else:
+            return
+        start, stop, words = self.read_forward(text, pos, frozenset(), MAX_PERSON_WORDS)
+        if not words or text[start:stop].split(" ")[0] in self.cues.name_stopwords:
+            return
+        single_ok = cue in self.honorifics and kind == "person-title"
+        if words == 1 and (not single_ok or text[start:stop] in self.not_name):
+            return
+        if text[start:stop].split(" ")[-1] in self.cues.org_suffixes:
+            return
+        found.setdefault((start, stop), "PERSON")
+
+    def _around_verb(self, text: str, start: int, end: int, found: dict) -> None:
+        if text[end : end + 1] == " ":
+            s, e, words = self.read_forward(text, end + 1, ORG_CONNECTORS, MAX_PERSON_WORDS)
+            if words >= 2 and text[s:e].split(" ")[0] not in self.cues.name_stopwords:
+                self._person_or_org(text, s, e, found)
+        if start >= 2 and text[start - 1] == " ":
+            s, e, _ = self.read_backward(text, start - 1, frozenset(), MAX_PERSON_WORDS)
+            s, words = self.trim_start(text, s, e)
+            if words >= 2:
+                self._person_or_org(text, s, e, found)
+
+    def _person_or_org(self, text: str, start: int, end: int, found: dict) -> None:
+        words = text[start:end].split(" ")
+        if words[-1] in self.cues.org_suffixes:
+            if not all(w in self.cues.generic_org_words for w in words[:-1]):
+                found.setdefault((start, end), "ORG")
+        elif not any(w in self.not_name for w in words):
+            found.setdefault((start, end), "PERSON")
+
+    def _before_apposition(self, text: str, cue_start: int, found: dict) -> None:
+        comma = text.rfind(", ", max(0, cue_start - 60), cue_start)
+        if comma < 0:
+            return
+        between = text[comma + 2 : cue_start].split()
+        if len(between) > 4 or any(w.endswith((",", ".", ";")) for w in between):
+            return
+        s, e, _ = self.read_backward(text, comma, frozenset(), MAX_PERSON_WORDS)
+        s, words = self.trim_start(text, s, e)
+        if words >= 2:
+            self._person_or_org(text, s, e, found)
+
+    def _org_ending_at(self, text: str, start: int, end: int, found: dict) -> None:
+        if start < 2 or text[start - 1] != " ":
+            return
+        s, _, words = self.read_backward(text, start - 1, ORG_CONNECTORS, MAX_ORG_WORDS)
+        if not words:
+            return
+        s, words = self.trim_start(text, s, end)
+        e = end
+        if text[e : e + 4] in (" of ", " for"):
+            _, tail, more = self.read_forward(text, e + 1, ORG_CONNECTORS, 3)
+            if more:
+                e = tail
+        names = text[s:end].split(" ")
+        if words >= 2 and not all(w in self.cues.generic_org_words for w in names[:-1]):
+            found[(s, e)] = "ORG"
+
+    def _org_starting_at(self, text: str, start: int, end: int, found: dict) -> None:
+        if text[end : end + 1] != " " or not (start == 0 or not text[start - 1].isalnum()):
+            return
+        _, e, words = self.read_forward(text, end + 1, ORG_CONNECTORS, MAX_ORG_WORDS - 2)
+        if words:
+            found[(start, e)] = "ORG"
+
+    def _defined_acronyms(self, text: str, found: dict) -> None:
+        i = text.find(" (")
+        while i >= 0:
+            close = text.find(")", i + 2, i + 14)
+            acronym = text[i + 2 : close] if close > 0 else ""
+            letters = [c for c in acronym if c.isupper()]
+            if len(letters) >= 2 and acronym[:1].isupper() and acronym.replace("&", "").replace("-", "").isalnum():
+                self._acronym_long_form(text, i, acronym, letters, found)
+            i = text.find(" (", i + 2)
+
+    def _acronym_long_form(self, text: str, end: int, acronym: str, letters: list[str], found: dict) -> None:
+        s, _, words = self.read_backward(text, end, ORG_CONNECTORS | {"in", "to"}, MAX_ORG_WORDS)
+        if words < len(letters):
+            return
+        spans, pos = [], s
+        for word in text[s:end].split(" "):
+            if _is_capitalised(word):
+                spans.append(pos)
+            pos += len(word) + 1
+        first = spans[-len(letters)]
+        initials = [text[p] for p in spans[-len(letters) :]]
+        if initials != letters or text[first:end].split(" ")[-1] in self.cues.not_org_heads:
+            return
+        found[(first, end)] = "ORG"
+        found[(end + 2, end + 2 + len(acronym))] = "ORG"
+
+
+def _clashes(start: int, end: int, type_: str, blocked: list[tuple[int, int]]) -> bool:
+    for b_start, b_end in blocked:
+        if b_start >= end:
+            break
+        if b_end <= start:
+            continue
+        if type_ == "PERSON" or not (start <= b_start and b_end <= end) or (start, end) == (b_start, b_end):
+            return True
+    return False
+
+
+def _without_nested(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Keep the longest of overlapping spans (they come sorted by start)."""
+    kept: list[tuple[int, int, str]] = []
+    for span in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
+        if all(span[1] <= k[0] or k[1] <= span[0] for k in kept):
+            kept.append(span)
+    return sorted(kept)

@@ -1,0 +1,145 @@
+"""Every written form the knowledge base knows, in one Aho-Corasick automaton built at load time.
+
+One pass over a text finds names, aliases, acronyms, short forms, demonyms, generated ministry
+forms ("the Chinese foreign ministry"), role phrases, the context words of ambiguous aliases and
+the cue words of news writing. Each key carries what it may mean; the linker decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import ahocorasick
+
+from .kb import KnowledgeBase, Record
+
+# What a written form may mean (the first element of each meaning tuple).
+NAME = 0  # names the record on its own: (NAME, record id)
+SHORT = 1  # a person's short form: (SHORT, person id, stated in the KB rather than derived)
+AMBIGUOUS = 2  # names the record only with supporting context: (AMBIGUOUS, record id)
+DEMONYM = 3  # credits a state, is no entity: (DEMONYM, alpha-3)
+ROLE = 4  # an office: (ROLE, role kind)
+CONTEXT = 5  # a context word of some ambiguous alias: (CONTEXT, word)
+CUE = 6  # a news-writing cue: (CUE, cue kind)
+
+_APOSTROPHES = ("'", "’")
+
+
+@dataclass
+class SurfaceIndex:
+    """The automaton plus the facts about the KB that resolving a match needs."""
+
+    automaton: ahocorasick.Automaton
+    famous_short: dict[str, str] = field(default_factory=dict)  # short form -> its one famous bearer
+    keys: int = 0
+
+
+def _spellings(form: str) -> set[str]:
+    """A form with straight and curly apostrophes alike."""
+    if "'" in form or "’" in form:
+        return {form.replace("’", "'"), form.replace("'", "’")}
+    return {form}
+
+
+def _derived_short(name: str, particles: frozenset[str]) -> str | None:
+    """The last word of a person's full name, when it can stand for them once they are named."""
+    words = [w for w in name.split() if w not in particles]
+    if len(words) < 2:
+        return None
+    last = words[-1]
+    if len(last) < 3 or not last[0].isupper() or last.isupper() or not last.replace("-", "").isalpha():
+        return None
+    return last
+
+
+def _ministry_forms(kb: KnowledgeBase, record: Record) -> set[str]:
+    """'<demonym> <form>', "<Country>'s <form>", '<form> of <Country>' for a ministry's portfolio."""
+    country = kb.country(record.country) if record.country else None
+    forms = kb.role_phrases.portfolios.get(record.portfolio or "")
+    if country is None or not forms:
+        return set()
+    names = [country.name, *country.short, *country.acronyms]
+    out: set[str] = set()
+    for form in forms:
+        for demonym in country.demonyms:
+            out.add(f"{demonym} {form}")
+        for name in names:
+            out.add(f"{name}'s {form}")
+            if form[0].isupper():
+                out.add(f"{form} of {name}")
+                if name in country.acronyms:
+                    out.add(f"{name} {form}")
+    return out
+
+
+def build_index(kb: KnowledgeBase) -> SurfaceIndex:
+    """Collect every form with its meanings and build the automaton (tens of milliseconds)."""
+    meanings: dict[str, list[tuple]] = {}
+
+    def add(form: str, meaning: tuple) -> None:
+        for spelling in _spellings(form.strip()):
+            if spelling:
+                bucket = meanings.setdefault(spelling, [])
+                if meaning not in bucket:
+                    bucket.append(meaning)
+
+    particles = kb.cues.name_particles
+    stated_shorts: dict[str, list[Record]] = {}
+    for record in kb:
+        names = {record.name, *record.aliases}
+        if record.official:
+            names.add(record.official)
+        if record.type != "PERSON":
+            names.update(record.short)
+        for form in names:
+            add(form, (NAME, record.id))
+        for acronym in record.acronyms:
+            add(acronym, (NAME, record.id))
+            if sum(c.isalpha() for c in acronym) >= 4 and acronym.isalpha():
+                add(acronym.capitalize(), (NAME, record.id))  # "Nato"
+        for form in record.ambiguous:
+            add(form, (AMBIGUOUS, record.id))
+        for word in record.context:
+            if ":" not in word:
+                add(word, (CONTEXT, word))
+        if record.demonyms and record.country:
+            for demonym in record.demonyms:
+                add(demonym, (DEMONYM, record.country))
+        if record.type == "PERSON":
+            for short in record.short:
+                add(short, (SHORT, record.id, True))
+                stated_shorts.setdefault(short, []).append(record)
+            derived = {_derived_short(n, particles) for n in names} - {None} - set(record.short)
+            for short in derived:
+                add(short, (SHORT, record.id, False))
+        if record.kind == "ministry" and record.portfolio:
+            for form in _ministry_forms(kb, record):
+                add(form, (NAME, record.id))
+
+    for phrase, kind in kb.role_phrases.phrases.items():
+        add(phrase, (ROLE, kind))
+        for qualifier in kb.cues.role_qualifiers:
+            add(f"{qualifier} {phrase}", (ROLE, "other"))
+            add(f"{qualifier}-{phrase}", (ROLE, "other"))
+    cues = kb.cues
+    for kind, words in (
+        ("person-title", cues.person_titles),
+        ("reporting-verb", cues.reporting_verbs),
+        ("apposition", cues.appositions),
+        ("org-suffix", cues.org_suffixes),
+        ("org-prefix", cues.org_prefixes),
+    ):
+        for word in words:
+            add(word, (CUE, kind))
+
+    automaton = ahocorasick.Automaton()
+    for form, bucket in meanings.items():
+        automaton.add_word(form, (len(form), tuple(bucket)))
+    automaton.make_automaton()
+
+    famous_short = {
+        short: holders[0].id
+        for short, holders in stated_shorts.items()
+        if len(holders) == 1 and holders[0].famous
+    }
+    return SurfaceIndex(automaton, famous_short, len(meanings))
