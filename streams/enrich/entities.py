@@ -29,11 +29,14 @@ _ROLE_FITS = 2.0
 class _Mentions:
     """Per-article working state: the mentions found so far, by record id or unlinked name."""
 
-    __slots__ = ("linked", "taken", "credits")
+    __slots__ = ("linked", "taken", "taken_kinds", "credits")
 
     def __init__(self) -> None:
         self.linked: dict[str, list[Span]] = {}
         self.taken: dict[str, list[tuple[int, int]]] = {"title": [], "text": []}
+        # spans of the body text linked so far; "hard" for persons and bodies, which no cued
+        # organisation name may contain ("Gazprom and China National Petroleum Corp.")
+        self.taken_kinds: list[tuple[int, int, str]] = []
         self.credits: list[tuple[str, Span, str]] = []  # (state id, span, via)
 
 
@@ -76,12 +79,16 @@ class EntityLinker:
                 if record is not None:
                     found.linked.setdefault(record.id, []).append(span)
                     found.taken[field_name].append((start, end))
+                    if field_name == "text":
+                        found.taken_kinds.append((start, end, "soft" if record.type == "GPE" else "hard"))
                     self._credit(record, span, named, found)
                     continue
                 for meaning in meanings:
                     if meaning[0] == DEMONYM:
                         found.credits.append((f"country:{meaning[1]}", span, "demonym"))
                         found.taken[field_name].append((start, end))
+                        if field_name == "text":
+                            found.taken_kinds.append((start, end, "soft"))
                         break
 
         unlinked = self._unlinked(doc, hits, found)
@@ -183,7 +190,7 @@ class EntityLinker:
                     cue_hits.append((start, end, meaning[1], text[start:end]))
                 elif meaning[0] == ROLE:
                     cue_hits.append((start, end, "role", text[start:end]))
-        blocked = sorted(found.taken["text"])
+        blocked = sorted((s, e, kind != "hard") for s, e, kind in found.taken_kinds)
         spans = self.cues.find(text, cue_hits, blocked)
         groups: list[tuple[str, str, list[Span]]] = []
         by_key: dict[str, int] = {}

@@ -9,8 +9,6 @@ an organisation's head word ("... Bank", "Ministry of ..."), or an acronym defin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from .kb_vocabulary import Cues
 
 MAX_PERSON_WORDS = 4
@@ -19,16 +17,6 @@ ORG_CONNECTORS = frozenset({"of", "for", "and", "&", "the", "on", "de"})
 _NAME_INNER = "'’-"
 _OPENERS = ".!?\n\"“‘:;"
 _POSSESSIVE = ("'s", "’s")
-
-
-@dataclass(slots=True)
-class Found:
-    """An unlinked entity: its name, type and every place it is named (field, start, end)."""
-
-    name: str
-    type: str
-    spans: list[tuple[str, int, int]] = field(default_factory=list)
-    acronym: str | None = None
 
 
 def _word_end(text: str, i: int) -> int:
@@ -122,12 +110,15 @@ class CueFinder:
 
     # --- the rules -------------------------------------------------------------------------------
 
-    def find(self, text: str, cue_hits: list[tuple[int, int, str, str]], blocked: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    def find(
+        self, text: str, cue_hits: list[tuple[int, int, str, str]], blocked: list[tuple[int, int, bool]]
+    ) -> list[tuple[int, int, str]]:
         """(start, end, type) of every cued name in `text`.
 
         `cue_hits` are (start, end, cue kind, cue text) from the automaton, role phrases with the
-        kind "role"; `blocked` are spans already linked to the knowledge base, sorted, which a
-        person may not overlap and an organisation may contain but not cut.
+        kind "role"; `blocked` are (start, end, may be inside an organisation's name) of the spans
+        already linked, sorted: a person may not overlap them, an organisation may contain places
+        and demonyms but not cut any.
         """
         found: dict[tuple[int, int], str] = {}
         for start, end, kind, cue in cue_hits:
@@ -135,8 +126,8 @@ class CueFinder:
                 self._after_title(text, end, cue, kind, found)
             elif kind == "reporting-verb":
                 self._around_verb(text, start, end, found)
-            elif kind == "apposition":
-                self._before_apposition(text, start, found)
+            if kind in ("apposition", "role", "org-apposition"):
+                self._before_apposition(text, start, kind, found)
             elif kind == "org-suffix":
                 self._org_ending_at(text, start, end, found)
             elif kind == "org-prefix":
@@ -144,9 +135,28 @@ class CueFinder:
         self._defined_acronyms(text, found)
         out = []
         for (start, end), type_ in sorted(found.items()):
-            if not _clashes(start, end, type_, blocked):
+            if type_ == "ORG":
+                start = self._after_linked_names(text, start, end, blocked)
+            if start < end and not _clashes(start, end, type_, blocked):
                 out.append((start, end, type_))
         return _without_nested(out)
+
+    def _after_linked_names(self, text: str, start: int, end: int, blocked: list[tuple[int, int, bool]]) -> int:
+        """Where an organisation's name starts once names linked to a person or body are cut off.
+
+        "Gazprom and China National Petroleum Corp." is two bodies; "Bank of England" is one.
+        """
+        for b_start, b_end, may_contain in blocked:
+            if b_start >= end:
+                break
+            if start <= b_start and b_end < end and not may_contain:
+                rest = text[b_end:end].split(" ")
+                start = b_end
+                while rest and not _is_capitalised(rest[0]):
+                    start += len(rest.pop(0)) + 1
+                if len(rest) < 2:
+                    return end
+        return start
 
     def _after_title(self, text: str, end: int, cue: str, kind: str, found: dict) -> None:
         if text[end : end + 1] == " ":
@@ -155,7 +165,10 @@ class CueFinder:
             pos = end + 2
         else:
             return
-        start, stop, words = self.read_forward(text, pos, frozenset(), MAX_PERSON_WORDS)
+        start, stop, words = self.read_forward(text, pos, frozenset(), MAX_PERSON_WORDS + 1)
+        while words and text[start:stop].split(" ")[0] in self.honorifics:  # "minister Sheikh Abdullah"
+            start += len(text[start:stop].split(" ")[0]) + 1
+            words -= 1
         if not words or text[start:stop].split(" ")[0] in self.cues.name_stopwords:
             return
         single_ok = cue in self.honorifics and kind == "person-title"
@@ -184,16 +197,20 @@ class CueFinder:
         elif not any(w in self.not_name for w in words):
             found.setdefault((start, end), "PERSON")
 
-    def _before_apposition(self, text: str, cue_start: int, found: dict) -> None:
+    def _before_apposition(self, text: str, cue_start: int, kind: str, found: dict) -> None:
+        """"Anna Smith, a spokeswoman for", "MTS, Russia's largest mobile operator"."""
         comma = text.rfind(", ", max(0, cue_start - 60), cue_start)
         if comma < 0:
             return
         between = text[comma + 2 : cue_start].split()
-        if len(between) > 4 or any(w.endswith((",", ".", ";")) for w in between):
+        if len(between) > 4 or any(w.endswith((",", ".", ";", ":")) for w in between):
             return
         s, e, _ = self.read_backward(text, comma, frozenset(), MAX_PERSON_WORDS)
         s, words = self.trim_start(text, s, e)
-        if words >= 2:
+        if kind == "org-apposition":
+            if words >= 2 or (words == 1 and not sentence_initial(text, s) and text[s:e] not in self.not_name):
+                found.setdefault((s, e), "ORG")
+        elif words >= 2:
             self._person_or_org(text, s, e, found)
 
     def _org_ending_at(self, text: str, start: int, end: int, found: dict) -> None:
@@ -246,8 +263,8 @@ class CueFinder:
         found[(end + 2, end + 2 + len(acronym))] = "ORG"
 
 
-def _clashes(start: int, end: int, type_: str, blocked: list[tuple[int, int]]) -> bool:
-    for b_start, b_end in blocked:
+def _clashes(start: int, end: int, type_: str, blocked: list[tuple[int, int, bool]]) -> bool:
+    for b_start, b_end, _ in blocked:
         if b_start >= end:
             break
         if b_end <= start:

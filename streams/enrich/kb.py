@@ -60,7 +60,7 @@ _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _ISO3 = re.compile(r"[A-Z]{3}")
 _ISO2 = re.compile(r"[A-Z]{2}")
 _QID = re.compile(r"Q[1-9][0-9]*")
-_ACRONYM = re.compile(r"(?=.*[A-Z])[A-Z0-9&.\-]+")
+_ACRONYM = re.compile(r"(?=.*[A-Z])[A-Z0-9&./\-]+")
 _ID = re.compile(r"(country|city|region|place|person|org):\S+")
 
 
@@ -141,6 +141,7 @@ class KnowledgeBase:
     role_phrases: RolePhrases = field(default_factory=RolePhrases)
     cues: Cues = field(default_factory=Cues)
     by_iso3: dict[str, Record] = field(default_factory=dict)
+    warnings: list[DataFileError] = field(default_factory=list)
 
     def __getitem__(self, kb_id: str) -> Record:
         return self.entities[kb_id]
@@ -173,10 +174,14 @@ class KnowledgeBaseErrors(DataFileError):
         super().__init__(first.path, first.line, first.reason + extra)
 
 
-def load_kb(directory: str | Path | None = None, *, strict: bool = True) -> KnowledgeBase:
+def load_kb(
+    directory: str | Path | None = None, *, strict: bool = True, require_role_targets: bool = False
+) -> KnowledgeBase:
     """Load and validate every `*.yaml` in `directory` (default `streams/data/kb/`).
 
     Raises DataFileError (a `KnowledgeBaseErrors` listing all of them) naming file and line.
+    A role's `of` may name a body the organisations file does not hold yet: that is a warning
+    (in `KnowledgeBase.warnings`, with file and line) unless `require_role_targets`.
     With `strict=False` problems are logged instead: malformed records and files are left out,
     records naming ids no file holds yet stay in, so that work in progress on one data file does
     not stop the rest from loading.
@@ -216,8 +221,13 @@ def load_kb(directory: str | Path | None = None, *, strict: bool = True) -> Know
 
     iso3s = {v["iso3"] for _, _, v in records.values() if v.get("iso3")}
     for path, item, values in records.values():
-        for line, message in _dangling_references(values, records, iso3s):
-            problems.append(DataFileError(path, line or line_of(item), message))
+        for line, message, is_role in _dangling_references(values, records, iso3s):
+            problem = DataFileError(path, line or line_of(item), message)
+            if is_role and not require_role_targets:
+                kb.warnings.append(problem)
+                log.warning("knowledge base: %s", problem)
+            else:
+                problems.append(problem)
 
     for path in (folder / name for name in VOCABULARY_FILES):
         if not path.exists():
@@ -362,27 +372,27 @@ def _iso_date(value: object, key: str, fail) -> date:
         raise fail(f"{key!r} is not an ISO date (YYYY-MM-DD): {value!r}") from None
 
 
-def _dangling_references(values: dict, records: dict, iso3s: set[str]) -> Iterator[tuple[int | None, str]]:
-    """(line, message) for every id or country code the record names that the KB does not hold."""
+def _dangling_references(values: dict, records: dict, iso3s: set[str]) -> Iterator[tuple[int | None, str, bool]]:
+    """(line, message, is a role's 'of') for every id or country code the record names that the KB lacks."""
     kb_id = values["id"]
     capital = values.get("capital")
     if capital is not None:
         if capital not in records:
-            yield None, f"{kb_id}: capital {capital!r} is not in the knowledge base"
+            yield None, f"{kb_id}: capital {capital!r} is not in the knowledge base", False
         elif records[capital][2]["type"] != "GPE":
-            yield None, f"{kb_id}: capital {capital!r} is not a place"
+            yield None, f"{kb_id}: capital {capital!r} is not a place", False
     for target in values.get("stands_for", ()):
         if target not in records:
-            yield None, f"{kb_id}: stands_for {target!r} is not in the knowledge base"
+            yield None, f"{kb_id}: stands_for {target!r} is not in the knowledge base", False
     for member in values.get("members", ()):
         if member not in records:
-            yield None, f"{kb_id}: member {member!r} is not in the knowledge base"
+            yield None, f"{kb_id}: member {member!r} is not in the knowledge base", False
     for word in values.get("context", ()):
         if _ID.fullmatch(word) and word not in records:
-            yield None, f"{kb_id}: context id {word!r} is not in the knowledge base"
+            yield None, f"{kb_id}: context id {word!r} is not in the knowledge base", False
     country = values.get("country")
     if country is not None and country not in iso3s:
-        yield None, f"{kb_id}: country {country!r} is not a country of the knowledge base"
+        yield None, f"{kb_id}: country {country!r} is not a country of the knowledge base", False
     for role in values.get("roles", ()):
         if role.of not in records:
-            yield role.line, f"{kb_id}: role {role.title!r}: 'of' {role.of!r} is not in the knowledge base"
+            yield role.line, f"{kb_id}: role {role.title!r}: 'of' {role.of!r} is not in the knowledge base", True

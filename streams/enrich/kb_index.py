@@ -126,6 +126,7 @@ def build_index(kb: KnowledgeBase) -> SurfaceIndex:
         ("person-title", cues.person_titles),
         ("reporting-verb", cues.reporting_verbs),
         ("apposition", cues.appositions),
+        ("org-apposition", cues.org_appositions),
         ("org-suffix", cues.org_suffixes),
         ("org-prefix", cues.org_prefixes),
     ):

@@ -27,6 +27,7 @@ CUE_KINDS = {
     "person-title": "person_titles",  # before a name, even a one-word one: "Gen. Milley", "Governor Gladkov"
     "reporting-verb": "reporting_verbs",  # "said Anna Smith", "Anna Smith said"
     "apposition": "appositions",  # "Anna Smith, a spokeswoman for ..."
+    "org-apposition": "org_appositions",  # "MTS, Russia's largest mobile operator"
     "org-suffix": "org_suffixes",  # the last word of an organisation's name: "... Bank"
     "org-prefix": "org_prefixes",  # the first words of one: "Ministry of ...", "University of ..."
     "name-stopword": "name_stopwords",  # capitalised words that never start a name: "The", "Monday"
@@ -65,6 +66,7 @@ class Cues:
     person_titles: frozenset[str] = frozenset()
     reporting_verbs: frozenset[str] = frozenset()
     appositions: frozenset[str] = frozenset()
+    org_appositions: frozenset[str] = frozenset()
     org_suffixes: frozenset[str] = frozenset()
     org_prefixes: frozenset[str] = frozenset()
     name_stopwords: frozenset[str] = frozenset()
