@@ -15,15 +15,16 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .document import Document, Sentence, Span, Tag
+from .document import Document, Sentence, Tag
 from .kb import KnowledgeBase
 from .sentences import split_sentences
 from .tag_cues import CueMatcher
 from .taxonomy_file import Rule, TagDefinition, Taxonomy, load_taxonomy
 
-__all__ = ["Tagger", "Taxonomy", "load_taxonomy"]
+__all__ = ["Judgement", "Tagger", "Taxonomy", "load_taxonomy"]
 
 MAX_EVIDENCE = 5
+_NAMED = frozenset({"name", "demonym"})
 
 
 @dataclass(slots=True)
@@ -34,6 +35,7 @@ class _SentenceFacts:
     position: float
     actors: set[str] = field(default_factory=set)
     states: set[str] = field(default_factory=set)
+    named_states: set[str] = field(default_factory=set)  # by name or demonym: what lists are made of
     cues: dict[int, float] = field(default_factory=dict)  # group index -> strongest weight
     counts: dict[int, int] = field(default_factory=dict)  # group index -> hits
 
@@ -49,6 +51,8 @@ class _CompiledRule:
 class _CompiledDampener:
     scope: str
     cues: tuple[int, ...]
+    actors: tuple[str, ...]
+    min_states: int
     factor: float
     min_count: int
 
@@ -72,7 +76,20 @@ class _Article:
     counts: dict[int, int]  # group index -> hits in the whole article
     sentences_with: dict[int, list[int]]  # group index -> indices of the sentences with a hit
     with_actors: list[int]
-    credits: Counter
+    credits: Counter  # alpha-3 -> credits in the whole article
+    actors: set[str]  # every state and KB id the article involves
+
+
+@dataclass(slots=True)
+class Judgement:
+    """A tag's evidence and score on one document, and why it was refused (None: emitted)."""
+
+    definition: TagDefinition
+    evidence: list[tuple[float, Sentence, str]] = field(default_factory=list)  # (weight, sentence, rule id)
+    weight: float = 0.0
+    score: float = 0.0
+    coverage: float = 0.0
+    refused: str | None = None
 
 
 class Tagger:
@@ -94,14 +111,16 @@ class Tagger:
             _CompiledRule(r, tuple(index[c] for c in r.cues), tuple(index[c] for c in r.unless)) for r in tag.rules
         )
         dampeners = tuple(
-            _CompiledDampener(d.scope, tuple(index[c] for c in d.cues), d.factor, d.min_count) for d in tag.dampeners
+            _CompiledDampener(d.scope, tuple(index[c] for c in d.cues), d.actors, d.min_states, d.factor, d.min_count)
+            for d in tag.dampeners
         )
         triggers = tuple(sorted({r.cues[0] for r in rules if r.cues}))
         return _CompiledTag(tag, rules, dampeners, triggers, any(not r.cues for r in rules))
 
     def __call__(self, doc: Document) -> None:
         article = self._read(doc)
-        tags = [tag for tag in (self._score(t, article, doc) for t in self._tags) if tag]
+        judgements = [self._judge(tag, article) for tag in self._tags]
+        tags = [self._tag(j, doc) for j in judgements if j.refused is None]
         doc.tags = sorted(tags, key=lambda t: -t.score)
 
     # --- facts per sentence -----------------------------------------------------------------
@@ -134,8 +153,12 @@ class Tagger:
         for credit in doc.credits:
             i = locate(credit.span.field, credit.span.start)
             if i >= 0:
-                facts[i].actors.add(credit.country)
-                facts[i].states.add(credit.country)
+                fact = facts[i]
+                fact.actors.add(credit.country)
+                fact.actors.add(f"{credit.country}/{credit.via}")  # "RUS/person": Putin, not "Russia"
+                fact.states.add(credit.country)
+                if credit.via in _NAMED:
+                    fact.named_states.add(credit.country)
         for entity in doc.entities:
             if not entity.kb_id:
                 continue
@@ -161,26 +184,34 @@ class Tagger:
                 if not hit_sentences or hit_sentences[-1] != i:
                     hit_sentences.append(i)
         with_actors = [i for i, fact in enumerate(facts) if fact.actors]
-        return _Article(facts, counts, sentences_with, with_actors, Counter(c.country for c in doc.credits))
+        actors = set().union(*(fact.actors for fact in facts))
+        return _Article(facts, counts, sentences_with, with_actors, Counter(c.country for c in doc.credits), actors)
 
     # --- scoring ------------------------------------------------------------------------------
 
-    def _score(self, tag: _CompiledTag, article: _Article, doc: Document) -> Tag | None:
+    def explain(self, doc: Document) -> list[Judgement]:
+        """How every tag of the taxonomy was judged on this document, emitted or not (for tuning)."""
+        article = self._read(doc)
+        return [self._judge(tag, article) for tag in self._tags]
+
+    def _judge(self, tag: _CompiledTag, article: _Article) -> Judgement:
         definition = tag.definition
         gate = definition.gate
+        judgement = Judgement(definition)
         credits = article.credits
         if any(credits[state] < gate.min_credits for state in gate.states):
-            return None
+            judgement.refused = "states not credited enough"
+            return judgement
         if gate.min_share and gate.states:
             # A state named twice in a story about two others is not what the story is about.
             total = sum(credits.values())
             if any(credits[state] < gate.min_share * total for state in gate.states):
-                return None
+                judgement.refused = "states hold too small a share of the credits"
+                return judgement
 
         candidates: set[int] = set(article.with_actors) if tag.fires_on_actors else set()
         for group in tag.triggers:
             candidates.update(article.sentences_with.get(group, ()))
-        evidence: list[tuple[float, _SentenceFacts, str]] = []
         for fact in (article.facts[i] for i in sorted(candidates)):
             best, best_rule = 0.0, ""
             for compiled in tag.rules:
@@ -190,30 +221,45 @@ class Tagger:
             if best <= 0.0:
                 continue
             best *= fact.position
-            if len(fact.states) >= definition.list_context.min_states:
+            if len(fact.named_states) >= definition.list_context.min_states:
                 best *= definition.list_context.factor
             for damp in tag.dampeners:
-                if damp.scope == "sentence" and sum(fact.counts.get(g, 0) for g in damp.cues) >= damp.min_count:
+                if damp.scope == "sentence" and _applies(damp, fact.counts, fact.actors, len(fact.states)):
                     best *= damp.factor
-            evidence.append((best, fact, best_rule))
-        if len(evidence) < gate.min_sentences:
-            return None
+            judgement.evidence.append((best, fact.sentence, best_rule))
 
-        total = sum(weight for weight, _, _ in evidence)
+        total = sum(weight for weight, _, _ in judgement.evidence)
         for damp in tag.dampeners:
-            if damp.scope == "document" and sum(article.counts.get(g, 0) for g in damp.cues) >= damp.min_count:
+            if damp.scope == "document" and _applies(damp, article.counts, article.actors, len(article.credits)):
                 total *= damp.factor
-        score = 1.0 - math.exp(-total / definition.scale)
-        if score < definition.threshold or score <= 0.0:
-            return None
+        judgement.weight = total
+        judgement.score = 1.0 - math.exp(-total / definition.scale)
+        judgement.coverage = len(judgement.evidence) / max(1, len(article.facts))
+        if len(judgement.evidence) < gate.min_sentences:
+            judgement.refused = "too few sentences of evidence"
+        elif judgement.coverage < gate.min_coverage and not any(s.field == "title" for _, s, _ in judgement.evidence):
+            judgement.refused = "evidence covers too little of the article"
+        elif judgement.score <= 0.0 or judgement.score < definition.threshold:
+            judgement.refused = "score below threshold"
+        return judgement
 
+    def _tag(self, judgement: Judgement, doc: Document) -> Tag:
+        definition = judgement.definition
         by_rule: Counter = Counter()
-        for weight, _, rule_id in evidence:
+        for weight, _, rule_id in judgement.evidence:
             by_rule[rule_id] += weight
-        evidence.sort(key=lambda item: -item[0])
-        spans = [_span(doc, fact.sentence) for _, fact, _ in evidence[:MAX_EVIDENCE]]
+        strongest = sorted(judgement.evidence, key=lambda item: -item[0])[:MAX_EVIDENCE]
+        spans = [doc.span(s.start, s.end, s.field) for _, s, _ in strongest]
         rule = f"{definition.id}/{by_rule.most_common(1)[0][0]}@{self.taxonomy.version}"
-        return Tag(definition.id, definition.label, score, rule, spans)
+        return Tag(definition.id, definition.label, judgement.score, rule, spans)
+
+
+def _applies(damp: _CompiledDampener, counts: dict[int, int], actors: set[str], states: int) -> bool:
+    if damp.actors and not any(a in actors for a in damp.actors):
+        return False
+    if states < damp.min_states:
+        return False
+    return not damp.cues or sum(counts.get(g, 0) for g in damp.cues) >= damp.min_count
 
 
 def _fires(compiled: _CompiledRule, fact: _SentenceFacts) -> float:
@@ -234,5 +280,3 @@ def _fires(compiled: _CompiledRule, fact: _SentenceFacts) -> float:
     return min(strengths, default=1.0)
 
 
-def _span(doc: Document, sentence: Sentence) -> Span:
-    return doc.span(sentence.start, sentence.end, sentence.field)

@@ -22,6 +22,7 @@ _TAG_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _CUE_NAME = re.compile(r"^[a-z0-9_]+$")
 _ALPHA3 = re.compile(r"^[A-Z]{3}$")
 _KB_ID = re.compile(r"^(?:country|city|region|place|person|org):[A-Za-z0-9-]+$")
+_CREDIT_VIA = re.compile(r"^[A-Z]{3}/(?:name|demonym|person|metonym|org|place)$")  # RUS/person: by its people
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,13 +48,16 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class Dampener:
-    """Multiplies evidence by `factor` where its cues occur: per sentence, or for the whole article."""
+    """Multiplies evidence by `factor` where its cues occur, it involves one of `actors` and at
+    least `min_states` states (each condition only if given): per sentence, or for the article."""
 
     id: str
     cues: tuple[str, ...]
     scope: str  # "sentence" | "document"
     factor: float
     min_count: int = 1
+    actors: tuple[str, ...] = ()
+    min_states: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +68,7 @@ class Gate:
     min_credits: int = 1
     min_share: float = 0.0  # each of `states` holds at least this share of all state credits
     min_sentences: int = 1  # distinct sentences where a rule fired
+    min_coverage: float = 0.0  # share of sentences giving evidence, when the title gives none
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,8 +162,8 @@ class _Checker:
         for actor in self.names(mapping, key, what):
             if actor.startswith("country:"):
                 actor = actor.split(":", 1)[1]
-            if not (_ALPHA3.match(actor) or _KB_ID.match(actor)):
-                raise self.fail(mapping, f"{what}: {actor!r} is neither an ISO alpha-3 code nor a knowledge-base id")
+            if not (_ALPHA3.match(actor) or _CREDIT_VIA.match(actor) or _KB_ID.match(actor)):
+                raise self.fail(mapping, f"{what}: {actor!r} is not an ISO alpha-3 code, XXX/<via> or a knowledge-base id")
             result.append(actor)
         return tuple(result)
 
@@ -211,7 +216,7 @@ def _resolve(check: _Checker, names: tuple[str, ...], where: Any, tag_id: str, g
 
 
 _RULE_KEYS = {"id", "weight", "actors", "any_actors", "min_states", "cues", "unless"}
-_DAMPEN_KEYS = {"id", "cues", "scope", "factor", "min_count"}
+_DAMPEN_KEYS = {"id", "cues", "actors", "min_states", "scope", "factor", "min_count"}
 _TAG_KEYS = {"id", "label", "definition", "threshold", "scale", "cues", "rules", "dampen", "requires", "list_context"}
 _TOP_KEYS = {"version", "tags", "cues", "positions", "list_context"}
 
@@ -253,7 +258,9 @@ def _dampeners(check: _Checker, tag: LineDict, tag_id: str, groups: dict[str, Cu
     for spec in raw:
         spec = check.mapping(spec, tag, f"tag {tag_id!r}: a dampener")
         what = f"tag {tag_id!r} dampener"
-        check.keys(spec, _DAMPEN_KEYS, {"id", "cues", "scope", "factor"}, what)
+        check.keys(spec, _DAMPEN_KEYS, {"id", "scope", "factor"}, what)
+        if not (spec.get("cues") or spec.get("actors") or spec.get("min_states")):
+            raise check.fail(spec, f"{what}: needs cues, actors or min_states")
         scope = spec.get("scope")
         if scope not in ("sentence", "document"):
             raise check.fail(spec, f"{what}: 'scope' must be 'sentence' or 'document', got {scope!r}")
@@ -264,6 +271,8 @@ def _dampeners(check: _Checker, tag: LineDict, tag_id: str, groups: dict[str, Cu
                 scope=scope,
                 factor=check.number(spec, "factor", what, 0.0, 1.0),
                 min_count=int(check.number(spec, "min_count", what, 1, 1000, default=1)),
+                actors=check.actors(spec, "actors", what),
+                min_states=int(check.number(spec, "min_states", what, 0, 1000, default=0)),
             )
         )
     return tuple(result)
@@ -274,12 +283,13 @@ def _gate(check: _Checker, tag: LineDict, tag_id: str) -> Gate:
         return Gate()
     spec = check.mapping(tag["requires"], tag, f"tag {tag_id!r}: 'requires'")
     what = f"tag {tag_id!r} requires"
-    check.keys(spec, {"states", "min_credits", "min_share", "min_sentences"}, set(), what)
+    check.keys(spec, {"states", "min_credits", "min_share", "min_sentences", "min_coverage"}, set(), what)
     return Gate(
         states=check.actors(spec, "states", what),
         min_credits=int(check.number(spec, "min_credits", what, 1, 1000, default=1)),
         min_share=check.number(spec, "min_share", what, 0.0, 1.0, default=0.0),
         min_sentences=int(check.number(spec, "min_sentences", what, 1, 1000, default=1)),
+        min_coverage=check.number(spec, "min_coverage", what, 0.0, 1.0, default=0.0),
     )
 
 
