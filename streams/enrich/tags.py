@@ -152,7 +152,9 @@ class Tagger:
 
         for credit in doc.credits:
             i = locate(credit.span.field, credit.span.start)
-            if i >= 0:
+            if i >= 0 and credit.via == "metonym" and _is_venue(doc.field_text(credit.span.field), credit.span.start):
+                facts[i].actors.add(f"{credit.country}/venue")
+            elif i >= 0:
                 fact = facts[i]
                 fact.actors.add(credit.country)
                 fact.actors.add(f"{credit.country}/{credit.via}")  # "RUS/person": Putin, not "Russia"
@@ -208,6 +210,11 @@ class Tagger:
             if any(credits[state] < gate.min_share * total for state in gate.states):
                 judgement.refused = "states hold too small a share of the credits"
                 return judgement
+        if gate.max_share:
+            total = sum(credits.values())
+            if any(credits[state] > share * total for state, share in gate.max_share):
+                judgement.refused = "another state holds too large a share of the credits: its story"
+                return judgement
 
         candidates: set[int] = set(article.with_actors) if tag.fires_on_actors else set()
         for group in tag.triggers:
@@ -252,6 +259,17 @@ class Tagger:
         spans = [doc.span(s.start, s.end, s.field) for _, s, _ in strongest]
         rule = f"{definition.id}/{by_rule.most_common(1)[0][0]}@{self.taxonomy.version}"
         return Tag(definition.id, definition.label, judgement.score, rule, spans)
+
+
+_VENUE_WORDS = frozenset("in at to from near outside around via through into inside".split())
+
+
+def _is_venue(text: str, start: int) -> bool:
+    """'talks in Moscow', 'flew to Beijing': the capital as a place, not the government acting."""
+    before = text[max(0, start - 12) : start].split()
+    if before and before[-1].lower() == "the":
+        before = before[:-1]
+    return bool(before) and before[-1].lower() in _VENUE_WORDS
 
 
 def _applies(damp: _CompiledDampener, counts: dict[int, int], actors: set[str], states: int) -> bool:

@@ -69,6 +69,7 @@ class Gate:
     min_share: float = 0.0  # each of `states` holds at least this share of all state credits
     min_sentences: int = 1  # distinct sentences where a rule fired
     min_coverage: float = 0.0  # share of sentences giving evidence, when the title gives none
+    max_share: tuple[tuple[str, float], ...] = ()  # (state, share): a state holding more makes it its story
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,14 +284,25 @@ def _gate(check: _Checker, tag: LineDict, tag_id: str) -> Gate:
         return Gate()
     spec = check.mapping(tag["requires"], tag, f"tag {tag_id!r}: 'requires'")
     what = f"tag {tag_id!r} requires"
-    check.keys(spec, {"states", "min_credits", "min_share", "min_sentences", "min_coverage"}, set(), what)
+    check.keys(spec, {"states", "min_credits", "min_share", "min_sentences", "min_coverage", "max_share"}, set(), what)
     return Gate(
         states=check.actors(spec, "states", what),
         min_credits=int(check.number(spec, "min_credits", what, 1, 1000, default=1)),
         min_share=check.number(spec, "min_share", what, 0.0, 1.0, default=0.0),
         min_sentences=int(check.number(spec, "min_sentences", what, 1, 1000, default=1)),
         min_coverage=check.number(spec, "min_coverage", what, 0.0, 1.0, default=0.0),
+        max_share=_max_share(check, spec, what),
     )
+
+
+def _max_share(check: _Checker, spec: LineDict, what: str) -> tuple[tuple[str, float], ...]:
+    shares = check.mapping(spec.get("max_share", {}), spec, f"{what}: 'max_share'")
+    for state, share in shares.items():
+        if not isinstance(state, str) or not _ALPHA3.match(state):
+            raise check.fail(spec, f"{what}: max_share keys are ISO alpha-3 codes, got {state!r}")
+        if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0.0 <= share <= 1.0:
+            raise check.fail(spec, f"{what}: max_share of {state} must be a number in [0, 1], got {share!r}")
+    return tuple((state, float(share)) for state, share in shares.items())
 
 
 def _list_context(check: _Checker, spec: Any, where: Any, default: ListContext) -> ListContext:
