@@ -8,6 +8,7 @@ from __future__ import annotations
 import faust
 
 from .enrich import Enricher
+from .ingest import build_enricher
 from .settings import Settings, from_env
 from .topics import ensure_topics
 
@@ -23,7 +24,7 @@ class GeowireApp(faust.App):
         await super().on_first_start()
         # A bad knowledge-base or taxonomy file stops the worker here, naming the file and line,
         # instead of crashing the agent later while the worker looks alive.
-        self.enricher = Enricher()
+        self.enricher = build_enricher(settings)
         await ensure_topics(settings)
 
 

@@ -154,29 +154,27 @@ def cmd_tail(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_enrich(settings: Settings, args: argparse.Namespace) -> int:
     from .deadletter import Origin
-    from .enrich import Enricher
-    from .ingest import process
+    from .ingest import build_enricher, process
 
-    enricher = Enricher()
+    enricher = build_enricher(settings)
     out = sys.stdout.buffer
     dead: IO[bytes] = open(args.deadletter, "wb") if args.deadletter else sys.stderr.buffer
     source = "stdin" if args.file == "-" else f"file:{Path(args.file).name}"
-    progress = Progress("enriched")
-    dead_count = 0
+    progress = Progress("read")
+    counts = {"enriched": 0, "deadletter": 0}
     try:
         for number, line in read_lines(args.file):
             outcome = process(line, None, Origin(source, None, number), enricher, settings)
-            target = out if outcome.kind == "enriched" else dead
-            dead_count += outcome.kind == "deadletter"
-            target.write(orjson.dumps(outcome.value) + b"\n")
-            progress.tick(extra=f", dead letters {dead_count}")
+            counts[outcome.kind] += 1
+            (out if outcome.kind == "enriched" else dead).write(orjson.dumps(outcome.value) + b"\n")
+            progress.tick(extra=f": {counts['enriched']} enriched, {counts['deadletter']} dead letters")
     finally:
         out.flush()
         if args.deadletter:
             dead.close()
         else:
             dead.flush()
-    progress.done(extra=f", dead letters {dead_count}")
+    progress.done(extra=f": {counts['enriched']} enriched, {counts['deadletter']} dead letters")
     return 0
 
 

@@ -16,6 +16,9 @@ import orjson
 from .contracts import ContractError, validate
 from .deadletter import Origin, Rejected, deadletter
 from .enrich import Enricher
+from .enrich.clean import Cleaner
+from .enrich.kb import load_kb
+from .enrich.tags import load_taxonomy
 from .ids import article_id
 from .settings import Settings
 
@@ -30,6 +33,15 @@ class Outcome:
     key: bytes | None
     value: dict
     reason: str | None = None
+
+
+def build_enricher(settings: Settings) -> Enricher:
+    """The enrichment core with the knowledge files the settings name (packaged ones by default)."""
+    return Enricher(
+        kb=load_kb(settings.kb_dir or None),
+        taxonomy=load_taxonomy(settings.taxonomy_file or None),
+        cleaner=Cleaner(settings.boilerplate_file or None),
+    )
 
 
 def decode(value: bytes | None, settings: Settings) -> dict:

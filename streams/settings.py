@@ -120,6 +120,10 @@ class Settings:
     max_message_bytes: int = _setting(5_000_000, _positive_int, "Largest raw message accepted; larger ones are dead-lettered as too_large.")
     max_text_chars: int = _setting(1_000_000, _positive_int, "Longest text or html accepted; longer articles are dead-lettered as too_large.")
     deadletter_keep_bytes: int = _setting(1_000_000, _positive_int, "Most bytes of an original message a dead letter keeps (base64).")
+    # Knowledge (empty: the files shipped in the package)
+    kb_dir: str = _setting("", str, "Folder of knowledge-base YAML files; empty for the packaged streams/data/kb.")
+    taxonomy_file: str = _setting("", str, "Tag taxonomy YAML file; empty for the packaged streams/data/taxonomy.yaml.")
+    boilerplate_file: str = _setting("", str, "Boilerplate patterns YAML file; empty for the packaged streams/data/boilerplate.yaml.")
     # Web and logs
     web_host: str = _setting("127.0.0.1", _text, "Address the worker's web server binds to.")
     web_port: int = _setting(6066, _positive_int, "Port of the worker's web server.")

@@ -1,0 +1,50 @@
+"""The `geowire` command without Kafka: offline enrichment and settings."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import orjson
+
+from streams.contracts import validate
+
+from .conftest import EXAMPLES, REPO
+
+
+def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "streams.cli", *args], input=stdin, capture_output=True, cwd=REPO, timeout=120)
+
+
+def test_enrich_turns_jsonl_into_enriched_jsonl_and_dead_letters(tmp_path) -> None:
+    dead = tmp_path / "dead.jsonl"
+    lines = b"".join((EXAMPLES / name).read_bytes() for name in ("greekreporter-xi-russia.jsonl", "bad-input.jsonl"))
+
+    result = run("enrich", "-", "--deadletter", str(dead), stdin=lines)
+
+    assert result.returncode == 0, result.stderr.decode()
+    enriched = [orjson.loads(line) for line in result.stdout.splitlines()]
+    letters = [orjson.loads(line) for line in dead.read_bytes().splitlines()]
+    assert [e["id"] for e in enriched] == ["greekreporter-xi-russia"]
+    for article in enriched:
+        validate("enriched-article", article)
+    assert sorted(letter["reason"] for letter in letters) == ["invalid", "not_json"]
+    assert {letter["source"]["offset"] for letter in letters} == {2, 3}  # line numbers of the input
+    assert b"1 enriched, 2 dead letters" in result.stderr
+
+
+def test_enrich_reads_a_file_and_writes_dead_letters_to_stderr(tmp_path) -> None:
+    result = run("enrich", str(EXAMPLES / "bad-input.jsonl"))
+
+    assert result.returncode == 0
+    assert result.stdout == b""
+    assert result.stderr.count(b'"schema":"deadletter/v1"') == 2
+
+
+def test_invalid_setting_fails_with_its_name() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "streams.cli", "settings"], capture_output=True, cwd=REPO,
+        env={"GEOWIRE_PARTITIONS": "many", "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 2
+    assert b"GEOWIRE_PARTITIONS" in result.stderr
