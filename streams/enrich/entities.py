@@ -12,7 +12,7 @@ from datetime import date
 from .document import Credit, Document, Entity, Span
 from .entity_cues import CueFinder, sentence_initial
 from .kb import KnowledgeBase, Record
-from .kb_index import AMBIGUOUS, CONTEXT, CUE, DEMONYM, NAME, ROLE, SHORT, build_index
+from .kb_index import AMBIGUOUS, NAME, OTHER_SCRIPT, SHORT, Form, build_index
 
 TITLE_WEIGHT = 3.0  # a mention in the headline says most about what the article is about
 LEAD_WEIGHT = 2.0  # the first sentences say more than the rest
@@ -61,35 +61,38 @@ class EntityLinker:
         context_words: set[str] = set()
         named: set[str] = set()
         for field_hits in hits.values():
-            for _, _, meanings in field_hits:
-                for meaning in meanings:
-                    if meaning[0] == CONTEXT:
-                        context_words.add(meaning[1])
-                names = [m[1] for m in meanings if m[0] == NAME]
-                if len(names) == 1:
-                    named.add(names[0])
+            for _, _, form in field_hits:
+                if form.context:
+                    context_words.update(form.context)
+                if form.name:
+                    named.add(form.name)
 
         found = _Mentions()
+        get = self.kb.entities.get
         for field_name, field_hits in hits.items():
             text = doc.field_text(field_name)
-            roles_by_end = {end: m[1] for start, end, meanings in field_hits for m in meanings if m[0] == ROLE}
-            for start, end, meanings in field_hits:
-                span = Span(start, end, text[start:end], field_name)
-                record = self._resolve(meanings, span.text, named, context_words, text, start, roles_by_end, doc.reference_date)
+            roles_by_end = {end: form.role for _, end, form in field_hits if form.role}
+            taken = found.taken[field_name]
+            for start, end, form in field_hits:
+                if form.name:
+                    record = get(form.name)
+                elif form.linkable:
+                    record = self._resolve(form.meanings, text[start:end], named, context_words, text, start, roles_by_end, doc.reference_date)
+                else:
+                    record = None
                 if record is not None:
+                    span = Span(start, end, text[start:end], field_name)
                     found.linked.setdefault(record.id, []).append(span)
-                    found.taken[field_name].append((start, end))
+                    taken.append((start, end))
                     if field_name == "text":
                         found.taken_kinds.append((start, end, "soft" if record.type == "GPE" else "hard"))
                     self._credit(record, span, named, found)
-                    continue
-                for meaning in meanings:
-                    if meaning[0] == DEMONYM:
-                        found.credits.append((f"country:{meaning[1]}", span, "demonym"))
-                        found.taken[field_name].append((start, end))
-                        if field_name == "text":
-                            found.taken_kinds.append((start, end, "soft"))
-                        break
+                elif form.demonym:
+                    span = Span(start, end, text[start:end], field_name)
+                    found.credits.append((f"country:{form.demonym}", span, "demonym"))
+                    taken.append((start, end))
+                    if field_name == "text":
+                        found.taken_kinds.append((start, end, "soft"))
 
         unlinked = self._unlinked(doc, hits, found)
         doc.entities = self._entities(doc, found, unlinked)
@@ -98,19 +101,26 @@ class EntityLinker:
 
     # --- matching ------------------------------------------------------------------------------
 
-    def _scan(self, text: str) -> list[tuple[int, int, tuple]]:
+    def _scan(self, text: str) -> list[tuple[int, int, Form]]:
         """Longest non-overlapping forms that stand as whole words ("China's" holds "China")."""
+        out = self._whole_words(text, self.index.automaton)
+        if OTHER_SCRIPT.search(text):
+            out = sorted(out + self._whole_words(text, self.index.other_scripts))
+        return out
+
+    @staticmethod
+    def _whole_words(text: str, automaton) -> list[tuple[int, int, Form]]:
         out = []
         n = len(text)
-        for last, (length, meanings) in self.index.automaton.iter_long(text):
-            start, end = last - length + 1, last + 1
+        for last, form in automaton.iter_long(text):
+            start, end = last - form.length + 1, last + 1
             if start and text[start - 1].isalnum():
                 continue
             if end < n:
                 after = text[end]
                 if after.isalnum() or (after == "." and end + 1 < n and text[end + 1].isalnum()):
                     continue  # inside a word, or a domain name such as Kremlin.ru
-            out.append((start, end, meanings))
+            out.append((start, end, form))
         return out
 
     def _resolve(
@@ -184,12 +194,11 @@ class EntityLinker:
         """(name, type, mentions) of the entities found from news-writing cues, kb_id null."""
         text = doc.text
         cue_hits = []
-        for start, end, meanings in hits["text"]:
-            for meaning in meanings:
-                if meaning[0] == CUE:
-                    cue_hits.append((start, end, meaning[1], text[start:end]))
-                elif meaning[0] == ROLE:
-                    cue_hits.append((start, end, "role", text[start:end]))
+        for start, end, form in hits["text"]:
+            for kind in form.cues:
+                cue_hits.append((start, end, kind, text[start:end]))
+            if form.role:
+                cue_hits.append((start, end, "role", text[start:end]))
         blocked = sorted((s, e, kind != "hard") for s, e, kind in found.taken_kinds)
         spans = self.cues.find(text, cue_hits, blocked)
         groups: list[tuple[str, str, list[Span]]] = []

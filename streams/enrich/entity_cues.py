@@ -165,6 +165,8 @@ class CueFinder:
             pos = end + 2
         else:
             return
+        if not text[pos : pos + 1].isupper():
+            return
         start, stop, words = self.read_forward(text, pos, frozenset(), MAX_PERSON_WORDS + 1)
         while words and text[start:stop].split(" ")[0] in self.honorifics:  # "minister Sheikh Abdullah"
             start += len(text[start:stop].split(" ")[0]) + 1
@@ -179,11 +181,11 @@ class CueFinder:
         found.setdefault((start, stop), "PERSON")
 
     def _around_verb(self, text: str, start: int, end: int, found: dict) -> None:
-        if text[end : end + 1] == " ":
+        if text[end : end + 1] == " " and text[end + 1 : end + 2].isupper():
             s, e, words = self.read_forward(text, end + 1, ORG_CONNECTORS, MAX_PERSON_WORDS)
             if words >= 2 and text[s:e].split(" ")[0] not in self.cues.name_stopwords:
                 self._person_or_org(text, s, e, found)
-        if start >= 2 and text[start - 1] == " ":
+        if start >= 2 and text[start - 1] == " " and text[_word_start(text, start - 1) : start].istitle():
             s, e, _ = self.read_backward(text, start - 1, frozenset(), MAX_PERSON_WORDS)
             s, words = self.trim_start(text, s, e)
             if words >= 2:
@@ -200,7 +202,7 @@ class CueFinder:
     def _before_apposition(self, text: str, cue_start: int, kind: str, found: dict) -> None:
         """"Anna Smith, a spokeswoman for", "MTS, Russia's largest mobile operator"."""
         comma = text.rfind(", ", max(0, cue_start - 60), cue_start)
-        if comma < 0:
+        if comma < 1 or not text[_word_start(text, comma) : comma][:1].isupper():
             return
         between = text[comma + 2 : cue_start].split()
         if len(between) > 4 or any(w.endswith((",", ".", ";", ":")) for w in between):

@@ -7,6 +7,7 @@ the cue words of news writing. Each key carries what it may mean; the linker dec
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import ahocorasick
@@ -25,11 +26,36 @@ CUE = 6  # a news-writing cue: (CUE, cue kind)
 _APOSTROPHES = ("'", "’")
 
 
+# Forms that start in another script (Путин, 习近平) live in a second automaton: thousands of
+# distinct first characters make every step of the main one several times slower, and most
+# articles hold no such character at all.
+_LATIN_END = "\u024f"
+OTHER_SCRIPT = re.compile("[^\x00-\u024f\u2000-\u206f\u20a0-\u20cf]")
+
+
+class Form:
+    """What one written form may mean, with the facts the linker asks of every match precomputed."""
+
+    __slots__ = ("length", "meanings", "name", "linkable", "demonym", "context", "role", "cues")
+
+    def __init__(self, text: str, meanings: tuple) -> None:
+        self.length = len(text)
+        self.meanings = meanings
+        names = [m[1] for m in meanings if m[0] == NAME]
+        self.name = names[0] if len(names) == 1 else None  # names one record and nothing else
+        self.linkable = any(m[0] in (NAME, SHORT, AMBIGUOUS) for m in meanings)
+        self.demonym = next((m[1] for m in meanings if m[0] == DEMONYM), None)
+        self.context = tuple(m[1] for m in meanings if m[0] == CONTEXT)
+        self.role = next((m[1] for m in meanings if m[0] == ROLE), None)
+        self.cues = tuple(m[1] for m in meanings if m[0] == CUE)
+
+
 @dataclass
 class SurfaceIndex:
-    """The automaton plus the facts about the KB that resolving a match needs."""
+    """The automata plus the facts about the KB that resolving a match needs."""
 
-    automaton: ahocorasick.Automaton
+    automaton: ahocorasick.Automaton  # forms that start with a Latin letter or digit
+    other_scripts: ahocorasick.Automaton  # forms that start in any other script
     famous_short: dict[str, str] = field(default_factory=dict)  # short form -> its one famous bearer
     keys: int = 0
 
@@ -133,14 +159,16 @@ def build_index(kb: KnowledgeBase) -> SurfaceIndex:
         for word in words:
             add(word, (CUE, kind))
 
-    automaton = ahocorasick.Automaton()
+    automaton, other_scripts = ahocorasick.Automaton(), ahocorasick.Automaton()
     for form, bucket in meanings.items():
-        automaton.add_word(form, (len(form), tuple(bucket)))
+        target = automaton if form[0] <= _LATIN_END else other_scripts
+        target.add_word(form, Form(form, tuple(bucket)))
     automaton.make_automaton()
+    other_scripts.make_automaton()
 
     famous_short = {
         short: holders[0].id
         for short, holders in stated_shorts.items()
         if len(holders) == 1 and holders[0].famous
     }
-    return SurfaceIndex(automaton, famous_short, len(meanings))
+    return SurfaceIndex(automaton, other_scripts, famous_short, len(meanings))
