@@ -174,25 +174,26 @@ def test_evidence_spans_are_sentences_of_the_document_strongest_first(tagger):
     assert tag.evidence[0].field == "title"
 
 
-def test_both_countries_in_a_list_are_not_a_partnership(tagger):
-    doc = credited(
+NOT_PARTNERSHIPS = {
+    "both countries in a list": credited(
         "Golden visa applications rise again",
         "Chinese investors led golden visa applications in Greece last year, followed by Turkish, "
         "Russian, Israeli and American buyers.\n"
         "Chinese, Russian and Turkish nationals together bought more than 2,000 apartments.\n"
         "Real estate agents say demand from Chinese and Russian buyers is steady.",
-    )
-    assert "russia-china-partnership" not in tag_ids(tagger, doc)
-
-
-def test_a_sport_result_between_a_russian_and_a_chinese_player_is_not_a_partnership(tagger):
-    doc = credited(
+    ),
+    "a sport result": credited(
         "Russian tennis star beats Chinese rival in straight sets",
         "Russia's top seed beat China's number one in the quarterfinal of the tournament on Tuesday. "
         "The Russian player will meet a Chinese qualifier in the semifinal after the match. "
         "Fans of both Russia and China filled the stadium, and the coach praised the cooperation of the organisers.",
-    )
-    assert "russia-china-partnership" not in tag_ids(tagger, doc)
+    ),
+}
+
+
+@pytest.mark.parametrize("story", sorted(NOT_PARTNERSHIPS))
+def test_stories_naming_both_states_without_a_relation_between_them_are_not_partnerships(tagger, story):
+    assert "russia-china-partnership" not in tag_ids(tagger, NOT_PARTNERSHIPS[story])
 
 
 def test_a_us_china_trade_story_naming_russia_once_is_rivalry_not_partnership(tagger):
@@ -266,3 +267,22 @@ def test_tags_below_threshold_are_not_emitted_and_scores_are_in_range(tagger):
     assert all(0.0 <= t.score <= 1.0 for t in SUMMIT.tags)
     threshold = {t.id: t.threshold for t in tagger.taxonomy.tags}
     assert all(t.score >= threshold[t.id] for t in SUMMIT.tags)
+
+
+def test_the_reference_sample_gets_both_mission_tags_with_evidence_from_its_own_sentences():
+    from evaluation.common import load_reference_sample
+    from streams.enrich.pipeline import Enricher
+
+    sample = load_reference_sample()
+    if sample is None:
+        pytest.skip("reference sample not present beside the repository")
+    doc = Enricher().document(sample["raw"])
+    if not doc.credits:
+        pytest.skip("the entity layer credits no state yet")
+    tags = {t.id: t for t in doc.tags}
+    assert {"russia-china-partnership", "ukraine-war"} <= set(tags)
+    for tag in (tags["russia-china-partnership"], tags["ukraine-war"]):
+        assert tag.evidence
+        for span in tag.evidence:
+            assert doc.field_text(span.field)[span.start : span.end] == span.text
+            assert span.text in sample["raw"]["text"] or span.text == sample["raw"]["title"]
