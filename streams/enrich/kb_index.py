@@ -159,6 +159,14 @@ def build_index(kb: KnowledgeBase) -> SurfaceIndex:
         for word in words:
             add(word, (CUE, kind))
 
+    # A form a record lists as ambiguous names it only with context, even if it is also its name.
+    for record in kb:
+        for form in record.ambiguous:
+            for spelling in _spellings(form):
+                bucket = meanings.get(spelling, [])
+                if (NAME, record.id) in bucket:
+                    bucket.remove((NAME, record.id))
+
     automaton, other_scripts = ahocorasick.Automaton(), ahocorasick.Automaton()
     for form, bucket in meanings.items():
         target = automaton if form[0] <= _LATIN_END else other_scripts

@@ -1,0 +1,172 @@
+"""The knowledge-base loader: the real data loads, and every kind of error names its file and line."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from streams.enrich.datafile import DataFileError
+from streams.enrich.kb import load_kb
+
+COUNTRIES = """\
+version: 2026.1.1
+entities:
+  - id: country:CHN
+    type: GPE
+    kind: country
+    name: China
+    iso2: CN
+    iso3: CHN
+    demonyms: [Chinese]
+    capital: city:beijing
+  - id: country:RUS
+    type: GPE
+    kind: country
+    name: Russia
+    iso2: RU
+    iso3: RUS
+    demonyms: [Russian, Russians]
+    capital: city:moscow
+"""
+
+PLACES = """\
+version: 2026.1.1
+entities:
+  - id: city:beijing
+    type: GPE
+    kind: city
+    name: Beijing
+    country: CHN
+    stands_for: country:CHN
+  - id: city:moscow
+    type: GPE
+    kind: city
+    name: Moscow
+    country: RUS
+    stands_for: country:RUS
+"""
+
+PERSONS = """\
+version: 2026.1.2
+entities:
+  - id: person:qin-gang
+    type: PERSON
+    kind: person
+    name: Qin Gang
+    country: CHN
+    roles:
+      - {title: Minister of Foreign Affairs of China, role: foreign-minister, of: country:CHN, from: 2022-12-30, to: 2023-07-25}
+"""
+
+
+def write_kb(folder: Path, **files: str) -> Path:
+    texts = {"countries": COUNTRIES, "places": PLACES, "persons": PERSONS}
+    texts.update(files)
+    for name, text in texts.items():
+        (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def load_error(folder: Path) -> DataFileError:
+    with pytest.raises(DataFileError) as caught:
+        load_kb(folder)
+    return caught.value
+
+
+def line_containing(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def test_the_real_knowledge_base_loads(caplog):
+    with caplog.at_level(logging.ERROR):
+        kb = load_kb()
+    assert len(kb) > 100
+    assert kb["country:CHN"].iso3 == "CHN"
+    assert "countries@" in kb.version and "persons" in kb.version
+
+
+def test_a_small_valid_folder_loads_with_records_by_id(tmp_path):
+    kb = load_kb(write_kb(tmp_path))
+    assert set(kb.entities) == {"country:CHN", "country:RUS", "city:beijing", "city:moscow", "person:qin-gang"}
+    qin = kb["person:qin-gang"]
+    assert qin.name == "Qin Gang" and qin["country"] == "CHN"
+    assert [r.title for r in qin.roles_on(date(2023, 3, 17))] == ["Minister of Foreign Affairs of China"]
+    assert qin.roles_on(date(2024, 3, 17)) == []
+    assert kb.version == "countries@2026.1.1+persons@2026.1.2+places@2026.1.1"
+
+
+@pytest.mark.parametrize(
+    "file, old, new, needle, reason",
+    [
+        ("persons", "    country: CHN\n", "    country: CHN\n    nickname: Qin\n", "id: person:qin-gang", "unknown keys"),
+        ("persons", "    kind: person\n", "", "id: person:qin-gang", "missing required key 'kind'"),
+        ("persons", "id: person:qin-gang", "id: human:qin-gang", "id: human:qin-gang", "unknown id prefix"),
+        ("persons", "id: person:qin-gang", "id: person:Qin_Gang", "id: person:Qin_Gang", "bad slug"),
+        ("places", "kind: city\n    name: Moscow", "kind: town\n    name: Moscow", "id: city:moscow", "unknown kind 'town'"),
+        ("persons", "type: PERSON", "type: HUMAN", "id: person:qin-gang", "unknown type"),
+        ("countries", "iso2: RU", "iso2: RUS", "id: country:RUS", "bad ISO alpha-2"),
+        ("countries", "iso3: RUS", "iso3: RUX", "id: country:RUS", "does not match the id"),
+        ("countries", "capital: city:moscow", "capital: city:moskva", "id: country:RUS", "capital 'city:moskva'"),
+        ("places", "stands_for: country:RUS", "stands_for: country:SUN", "id: city:moscow", "stands_for 'country:SUN'"),
+        ("persons", "from: 2022-12-30", "from: 2022-13-30", "role: foreign-minister", "not an ISO date"),
+        ("persons", "to: 2023-07-25", "to: 2021-07-25", "role: foreign-minister", "ends (2021-07-25) before it starts"),
+        ("persons", "role: foreign-minister", "role: foreign-secretary", "role: foreign-", "unknown role kind"),
+        ("persons", "country: CHN", "country: XXX", "id: person:qin-gang", "country 'XXX'"),
+    ],
+)
+def test_an_error_names_its_file_and_line(tmp_path, file, old, new, needle, reason):
+    texts = {"countries": COUNTRIES, "places": PLACES, "persons": PERSONS}
+    assert old in texts[file]
+    broken = texts[file].replace(old, new, 1)
+    error = load_error(write_kb(tmp_path, **{file: broken}))
+    assert Path(error.path).name == f"{file}.yaml"
+    assert error.line == line_containing(broken, needle)
+    assert reason in str(error)
+
+
+def test_a_duplicate_id_across_files_names_the_second_place(tmp_path):
+    extra = PERSONS.replace("version: 2026.1.2", "version: 1").replace("name: Qin Gang", "name: Qin Gang again")
+    write_kb(tmp_path, more=extra)
+    error = load_error(tmp_path)
+    assert Path(error.path).name == "persons.yaml"  # 'more.yaml' sorts first and holds the first copy
+    assert "duplicate id 'person:qin-gang'" in str(error) and "more.yaml" in str(error)
+
+
+def test_a_yaml_syntax_error_names_the_line(tmp_path):
+    broken = PLACES.replace("name: Moscow", "name: [Moscow")
+    error = load_error(write_kb(tmp_path, places=broken))
+    assert Path(error.path).name == "places.yaml" and error.line is not None
+
+
+def test_a_role_for_a_body_not_yet_in_the_kb_warns_unless_required(tmp_path):
+    pending = PERSONS.replace("of: country:CHN", "of: org:mfa-chn")
+    write_kb(tmp_path, persons=pending)
+    kb = load_kb(tmp_path)
+    assert [Path(w.path).name for w in kb.warnings] == ["persons.yaml"]
+    assert kb.warnings[0].line == line_containing(pending, "org:mfa-chn")
+    with pytest.raises(DataFileError, match="org:mfa-chn"):
+        load_kb(tmp_path, require_role_targets=True)
+
+
+def test_every_error_is_listed_and_lenient_loading_keeps_the_rest(tmp_path):
+    places = PLACES.replace("kind: city\n    name: Moscow", "kind: town\n    name: Moscow")
+    persons = PERSONS.replace("from: 2022-12-30", "from: someday")
+    write_kb(tmp_path, places=places, persons=persons)
+    error = load_error(tmp_path)
+    assert "and 2 more" in str(error)  # Russia's capital now dangles too
+    kb = load_kb(tmp_path, strict=False)
+    assert "country:CHN" in kb and "city:moscow" not in kb and "person:qin-gang" not in kb
+
+
+def test_vocabulary_files_are_validated(tmp_path):
+    write_kb(tmp_path)
+    (tmp_path / "roles.yaml").write_text("version: 1\nroles:\n  - role: tsar\n    phrases: [tsar]\n", encoding="utf-8")
+    error = load_error(tmp_path)
+    assert Path(error.path).name == "roles.yaml" and error.line == 3 and "unknown role kind" in str(error)
+    (tmp_path / "roles.yaml").unlink()
+    (tmp_path / "cues.yaml").write_text("version: 1\ncues:\n  - kind: vibes\n    words: [x]\n", encoding="utf-8")
+    error = load_error(tmp_path)
+    assert Path(error.path).name == "cues.yaml" and error.line == 3 and "unknown cue kind" in str(error)
