@@ -242,9 +242,11 @@ class Tagger:
         judgement.weight = total
         judgement.score = 1.0 - math.exp(-total / definition.scale)
         judgement.coverage = len(judgement.evidence) / max(1, len(article.facts))
-        if len(judgement.evidence) < gate.min_sentences:
+        # The headline states what a story is about: title evidence counts for two sentences.
+        in_title = any(s.field == "title" for _, s, _ in judgement.evidence)
+        if len(judgement.evidence) + in_title < gate.min_sentences:
             judgement.refused = "too few sentences of evidence"
-        elif judgement.coverage < gate.min_coverage and not any(s.field == "title" for _, s, _ in judgement.evidence):
+        elif judgement.coverage < gate.min_coverage and not in_title:
             judgement.refused = "evidence covers too little of the article"
         elif judgement.score <= 0.0 or judgement.score < definition.threshold:
             judgement.refused = "score below threshold"
