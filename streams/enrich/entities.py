@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from .document import Credit, Document, Entity, Span
-from .entity_cues import CueFinder, sentence_initial
+from .entity_cues import CueFinder
 from .kb import KnowledgeBase, Record
 from .kb_index import AMBIGUOUS, NAME, OTHER_SCRIPT, SHORT, Form, build_index
 
@@ -249,9 +249,8 @@ class EntityLinker:
                     while i >= 0:
                         j = i + len(form)
                         if _whole_word(text, i, j) and not any(a < j and i < b for a, b in taken):
-                            if field_name == "title" or not (" " not in form and sentence_initial(text, i) and form != name):
-                                mentions.append(Span(i, j, form, field_name))
-                                taken.append((i, j))
+                            mentions.append(Span(i, j, form, field_name))
+                            taken.append((i, j))
                         i = text.find(form, j)
 
     # --- output ----------------------------------------------------------------------------------

@@ -67,15 +67,20 @@ def _spellings(form: str) -> set[str]:
     return {form}
 
 
-def _derived_short(name: str, particles: frozenset[str]) -> str | None:
-    """The last word of a person's full name, when it can stand for them once they are named."""
+def _derived_shorts(name: str, particles: frozenset[str], family_name_first: bool) -> set[str]:
+    """Words of a person's full name that can stand for them once they are named in full.
+
+    The last word; and the first too when the KB states no short form, since the family name
+    comes first in many languages ("Qin Gang" is later "Qin").
+    """
     words = [w for w in name.split() if w not in particles]
     if len(words) < 2:
-        return None
-    last = words[-1]
-    if len(last) < 3 or not last[0].isupper() or last.isupper() or not last.replace("-", "").isalpha():
-        return None
-    return last
+        return set()
+    picks = {words[-1], words[0]} if family_name_first else {words[-1]}
+    return {
+        w for w in picks
+        if len(w) >= 2 and w[0].isupper() and not w.isupper() and w.replace("-", "").isalpha()
+    }
 
 
 def _ministry_forms(kb: KnowledgeBase, record: Record) -> set[str]:
@@ -135,7 +140,9 @@ def build_index(kb: KnowledgeBase) -> SurfaceIndex:
             for short in record.short:
                 add(short, (SHORT, record.id, True))
                 stated_shorts.setdefault(short, []).append(record)
-            derived = {_derived_short(n, particles) for n in names} - {None} - set(record.short)
+            derived = _derived_shorts(record.name, particles, not record.short) - set(record.short)
+            for alias in record.aliases:
+                derived |= _derived_shorts(alias, particles, False)
             for short in derived:
                 add(short, (SHORT, record.id, False))
         if record.kind == "ministry" and record.portfolio:

@@ -1,0 +1,165 @@
+"""Entity linking through its public entry point, one behaviour per test, on small written texts."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import pytest
+
+from streams.enrich.document import Document
+from streams.enrich.entities import EntityLinker
+from streams.enrich.kb import load_kb
+
+DAY = date(2023, 3, 17)
+
+
+@pytest.fixture(scope="module")
+def link():
+    logging.disable(logging.WARNING)  # pending references in data files being written
+    try:
+        return EntityLinker(load_kb())
+    finally:
+        logging.disable(logging.NOTSET)
+
+
+def run(link, text: str, title: str = "", day: date = DAY) -> Document:
+    doc = Document(title=title, text=text, reference_date=day)
+    link(doc)
+    return doc
+
+
+def by_id(doc: Document) -> dict:
+    return {e.kb_id: e for e in doc.entities if e.kb_id}
+
+
+def names(doc: Document, type_: str | None = None) -> set[str]:
+    return {e.name for e in doc.entities if type_ is None or e.type == type_}
+
+
+def test_every_offset_slices_to_its_mention(link):
+    text = "China’s leader Xi Jinping met Russian President Vladimir Putin in Moscow. The Kremlin said Xi's visit mattered."
+    title = "Xi to visit Russia"
+    doc = run(link, text, title)
+    assert doc.entities
+    for entity in doc.entities:
+        for m in entity.mentions:
+            assert doc.field_text(m.field)[m.start : m.end] == m.text
+    for credit in doc.credits:
+        assert doc.field_text(credit.span.field)[credit.span.start : credit.span.end] == credit.span.text
+
+
+@pytest.mark.parametrize("text", ["China's exports rose.", "China’s exports rose."])
+def test_a_possessive_links_the_name_and_leaves_the_ending_out(link, text):
+    china = by_id(run(link, text))["country:CHN"]
+    assert [m.text for m in china.mentions] == ["China"]
+
+
+def test_acronyms_match_exactly_and_long_ones_also_in_title_case(link):
+    doc = run(link, "US officials told us that Nato and NATO are the same alliance.")
+    assert [m.text for m in by_id(doc)["country:USA"].mentions] == ["US"]
+    assert sorted(m.text for m in by_id(doc)["org:nato"].mentions) == ["NATO", "Nato"]
+
+
+def test_a_lower_case_word_is_not_a_name(link):
+    doc = run(link, "He said china plates and a turkey were on the table.")
+    assert "country:CHN" not in by_id(doc) and "country:TUR" not in by_id(doc)
+
+
+def test_a_surname_resolves_to_the_person_named_in_full_earlier(link):
+    doc = run(link, "Qin Gang spoke on Thursday. Later Qin said talks would go on.")
+    assert [m.text for m in by_id(doc)["person:qin-gang"].mentions] == ["Qin Gang", "Qin"]
+
+
+def test_a_famous_surname_resolves_alone(link):
+    doc = run(link, "Putin did not comment.", title="Xi to visit Russia")
+    assert "person:vladimir-putin" in by_id(doc)
+    assert by_id(doc)["person:xi-jinping"].mentions[0].field == "title"
+
+
+def test_an_ambiguous_alias_needs_context(link):
+    alone = run(link, "Georgia is a popular place to study.")
+    assert "country:GEO" not in by_id(alone)
+    supported = run(link, "Georgia accused Moscow of provocations near South Ossetia, officials in Tbilisi said.")
+    assert "country:GEO" in by_id(supported)
+
+
+def test_the_longest_overlapping_match_wins(link):
+    doc = run(link, "According to a statement from the Chinese foreign ministry, the talks went well.")
+    ministry = by_id(doc)["org:mfa-chn"]
+    assert [m.text for m in ministry.mentions] == ["Chinese foreign ministry"]
+    assert not any(c.via == "demonym" for c in doc.credits)
+    assert [(c.country, c.via) for c in doc.credits] == [("CHN", "org")]
+
+
+@pytest.mark.parametrize(
+    "day, expected",
+    [(date(2023, 3, 17), True), (date(2024, 3, 17), False)],
+)
+def test_roles_are_those_valid_on_the_reference_date(link, day, expected):
+    doc = run(link, "China's foreign minister, Qin Gang, spoke to his counterpart.", day=day)
+    qin = by_id(doc)["person:qin-gang"]
+    titles = [r["title"] for r in qin.roles]
+    assert ("Minister of Foreign Affairs of China" in titles) is expected
+    for role in qin.roles:
+        assert role["from"] <= day.isoformat() and (role["to"] is None or day.isoformat() < role["to"])
+
+
+def test_a_demonym_credits_its_state_but_is_no_entity(link):
+    doc = run(link, "Ukrainians and Chinese tourists queued for hours.")
+    assert names(doc) == set()
+    assert sorted((c.country, c.via, c.span.text) for c in doc.credits) == [
+        ("CHN", "demonym", "Chinese"),
+        ("UKR", "demonym", "Ukrainians"),
+    ]
+    assert {s["country"] for s in doc.states} == {"CHN", "UKR"}
+
+
+def test_a_metonym_is_an_entity_and_credits_its_state(link):
+    doc = run(link, "The Kremlin welcomed the plan, and Beijing agreed.")
+    kremlin, beijing = by_id(doc)["org:kremlin"], by_id(doc)["city:beijing"]
+    assert (kremlin.type, beijing.type, beijing.kind) == ("ORG", "GPE", "city")
+    assert {(c.country, c.via, c.span.text) for c in doc.credits} == {
+        ("RUS", "metonym", "Kremlin"),
+        ("CHN", "metonym", "Beijing"),
+    }
+
+
+def test_states_count_credits_and_come_most_credited_first(link):
+    doc = run(link, "Russia and China met. Russian and Chinese envoys, Putin among them, spoke in Moscow.")
+    states = {s["kb_id"]: s for s in doc.states}
+    assert states["country:RUS"]["count"] == 4  # Russia, Russian, Putin, Moscow
+    assert states["country:CHN"]["count"] == 2
+    assert doc.states[0]["kb_id"] == "country:RUS"
+    assert all(0 <= s["salience"] <= 1 for s in doc.states)
+
+
+def test_a_titled_person_no_list_holds_is_found_unlinked(link):
+    doc = run(link, "Shelling hit the region overnight, Governor Vyacheslav Gladkov wrote. Gladkov added that two were hurt.")
+    person = next(e for e in doc.entities if e.name == "Vyacheslav Gladkov")
+    assert (person.type, person.kb_id) == ("PERSON", None)
+    assert [m.text for m in person.mentions] == ["Vyacheslav Gladkov", "Gladkov"]
+
+
+def test_a_reporting_verb_and_an_organisation_form_are_cues(link):
+    doc = run(link, "Prices will rise, said Anna Kowalczyk, an economist at the Warsaw Grain Institute.")
+    assert ("Anna Kowalczyk", "PERSON") in {(e.name, e.type) for e in doc.entities}
+    assert ("Warsaw Grain Institute", "ORG") in {(e.name, e.type) for e in doc.entities}
+
+
+def test_an_acronym_defined_in_the_text_names_its_body(link):
+    doc = run(link, "A report by the Institute for Energy Research (IER) said so. The IER also warned of shortages.")
+    body = next(e for e in doc.entities if e.name == "Institute for Energy Research")
+    assert body.type == "ORG" and [m.text for m in body.mentions] == ["Institute for Energy Research", "IER", "IER"]
+
+
+def test_a_capitalised_word_without_a_cue_is_no_entity(link):
+    doc = run(link, "Yesterday the vote was close. Turnout Figures Were Low across the Board.", title="Markets Rally On Hopes")
+    assert doc.entities == []
+
+
+def test_salience_favours_the_title_and_lead(link):
+    text = "Russia opened talks. " + "Filler sentence without names. " * 20 + "Later China joined, and China spoke."
+    doc = run(link, text, title="Russia talks")
+    assert by_id(doc)["country:RUS"].salience == 1.0
+    assert 0 < by_id(doc)["country:CHN"].salience < 1.0
