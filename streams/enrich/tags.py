@@ -11,7 +11,6 @@ emitted when the document gate passes and the score reaches the tag's threshold.
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -131,7 +130,6 @@ class Tagger:
         ]
         positions = self.taxonomy.positions
         facts: list[_SentenceFacts] = []
-        by_field: dict[str, tuple[list[int], list[int]]] = {"title": ([], []), "text": ([], [])}
         body_seen = 0
         for sentence in sentences:
             if sentence.field == "title":
@@ -139,16 +137,17 @@ class Tagger:
             else:
                 weight = positions.lead if body_seen < positions.lead_sentences else positions.body
                 body_seen += 1
-            starts, indices = by_field[sentence.field]
-            starts.append(sentence.start)
-            indices.append(len(facts))
             facts.append(_SentenceFacts(sentence, weight))
 
+        # owner[field][offset]: index in `facts` of the sentence holding that character, or -1.
+        owner = {name: [-1] * (len(doc.field_text(name)) + 1) for name in ("title", "text")}
+        for i, fact in enumerate(facts):
+            sentence = fact.sentence
+            owner[sentence.field][sentence.start : sentence.end] = [i] * (sentence.end - sentence.start)
+
         def locate(name: str, offset: int) -> int:
-            """Index in `facts` of the sentence holding this offset, or -1 (between sentences)."""
-            starts, indices = by_field.get(name, ((), ()))
-            i = bisect_right(starts, offset) - 1
-            return indices[i] if i >= 0 and offset < facts[indices[i]].sentence.end else -1
+            owners = owner.get(name)
+            return owners[offset] if owners is not None and 0 <= offset < len(owners) else -1
 
         for credit in doc.credits:
             i = locate(credit.span.field, credit.span.start)
@@ -172,16 +171,16 @@ class Tagger:
         counts: dict[int, int] = {}
         sentences_with: dict[int, list[int]] = {}
         for name in ("title", "text"):
-            for hit in self._matcher.find(doc.field_text(name)):
-                group = hit.group
+            owners = owner[name]
+            for start, group, weight in self._matcher.find(doc.field_text(name)):
                 counts[group] = counts.get(group, 0) + 1
-                i = locate(name, hit.start)
+                i = owners[start]
                 if i < 0:
                     continue
                 found = facts[i]
                 found.counts[group] = found.counts.get(group, 0) + 1
-                if hit.weight > found.cues.get(group, 0.0):
-                    found.cues[group] = hit.weight
+                if weight > found.cues.get(group, 0.0):
+                    found.cues[group] = weight
                 hit_sentences = sentences_with.setdefault(group, [])
                 if not hit_sentences or hit_sentences[-1] != i:
                     hit_sentences.append(i)
