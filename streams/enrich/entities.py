@@ -150,7 +150,8 @@ class EntityLinker:
                     continue
                 if record.id in named:
                     score = _NAMED_IN_FULL
-                elif meaning[2] and self.index.famous_short.get(form) == record.id:
+                elif meaning[2] and self.index.famous_short.get(form) == record.id and form not in self.kb.cues.name_stopwords:
+                    # a famous short form that is also a common word ("May") needs the full name
                     score = _FAMOUS
                 else:
                     if role is None:

@@ -17,6 +17,7 @@ ORG_CONNECTORS = frozenset({"of", "for", "and", "&", "the", "on", "de"})
 _NAME_INNER = "'’-"
 _OPENERS = ".!?\n\"“‘:;"
 _POSSESSIVE = ("'s", "’s")
+_CLAUSE_WORDS = frozenset({"and", "or", "but", "while", "who", "which", "when", "where", "as", "after", "before", "said"})
 
 
 def _word_end(text: str, i: int) -> int:
@@ -126,8 +127,8 @@ class CueFinder:
                 self._after_title(text, end, cue, kind, found)
             elif kind == "reporting-verb":
                 self._around_verb(text, start, end, found)
-            if kind in ("apposition", "role", "org-apposition"):
-                self._before_apposition(text, start, kind, found)
+            if kind in ("apposition", "role", "org-apposition") and text[end : end + 1] not in ("'", "’"):
+                self._before_apposition(text, start, kind, found)  # "the company's founder": not the company
             elif kind == "org-suffix":
                 self._org_ending_at(text, start, end, found)
             elif kind == "org-prefix":
@@ -205,8 +206,8 @@ class CueFinder:
         if comma < 1 or not text[_word_start(text, comma) : comma][:1].isupper():
             return
         between = text[comma + 2 : cue_start].split()
-        if len(between) > 4 or any(w.endswith((",", ".", ";", ":")) for w in between):
-            return
+        if len(between) > 4 or any(w.endswith((",", ".", ";", ":")) or w in _CLAUSE_WORDS for w in between):
+            return  # "since World War Two, and President ..." is no apposition
         s, e, _ = self.read_backward(text, comma, frozenset(), MAX_PERSON_WORDS)
         s, words = self.trim_start(text, s, e)
         if kind == "org-apposition":
