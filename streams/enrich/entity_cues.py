@@ -180,6 +180,10 @@ class CueFinder:
         if text[start:stop].split(" ")[-1] in self.cues.org_suffixes:
             return
         found.setdefault((start, stop), "PERSON")
+        if words >= 2 and text[stop : stop + 5] == " and ":  # "senators David Perdue and Kelly Loeffler"
+            s, e, more = self.read_forward(text, stop + 5, frozenset(), MAX_PERSON_WORDS)
+            if more >= 2 and not any(w in self.not_name for w in text[s:e].split(" ")):
+                found.setdefault((s, e), "PERSON")
 
     def _around_verb(self, text: str, start: int, end: int, found: dict) -> None:
         if text[end : end + 1] == " " and text[end + 1 : end + 2].isupper():
