@@ -151,7 +151,7 @@ class Tagger:
 
         for credit in doc.credits:
             i = locate(credit.span.field, credit.span.start)
-            if i >= 0 and credit.via == "metonym" and _is_venue(doc.field_text(credit.span.field), credit.span.start):
+            if i >= 0 and credit.via in ("metonym", "place") and _is_venue(doc.field_text(credit.span.field), credit.span.start):
                 facts[i].actors.add(f"{credit.country}/venue")
             elif i >= 0:
                 fact = facts[i]
