@@ -1,12 +1,36 @@
 """Text hygiene: HTML to text, boilerplate lines removed, Unicode normalised, language detected.
 
-Placeholder until the cleaning component lands: NFC-normalises and strips, nothing more.
+`Cleaner()(title, text, html, language)` produces the final title and body text in one go:
+every later component indexes characters of exactly this text.
 """
 
 from __future__ import annotations
 
+import html as htmllib
+import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
+
+from .clean_boilerplate import LineCleaner, element_is_boilerplate, load_boilerplate
+from .clean_html import DEFAULT_MAX_NODES, HtmlToText
+from .clean_language import detect_language, normalise_language
+
+DEFAULT_MAX_CHARS = 2_000_000
+MAX_TITLE_CHARS = 2_000
+
+_LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+# Control characters (but tab and newline), invisible format characters, lone surrogates.
+# ZWJ/ZWNJ stay: they change spelling in Persian and Indic scripts and form emoji.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u180e\u200b\u200e\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb\ufffe\uffff\ud800-\udfff]"
+)
+_SPACES = re.compile("[ \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_LINE_EDGES = re.compile(r"^[ \t]+|[ \t]+$", re.MULTILINE)
+_BLANK_RUNS = re.compile(r"\n{3,}")
+_ANY_WHITESPACE = re.compile(r"\s+")
+_LOOKS_LIKE_PAGE = re.compile(r"\s*(?:<!doctype\s+html|<html[\s>])", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -18,17 +42,58 @@ class Cleaned:
     from_html: bool = False
 
 
-class Cleaner:
-    """Turns a raw article's title/text/html into clean text. Build once, call per article."""
+def normalise_text(text: str) -> str:
+    """NFC, '\\n' line ends, no control or zero-width characters, single spaces, trimmed lines."""
+    text = _LINE_BREAKS.sub("\n", text)
+    text = _INVISIBLE.sub("", text)
+    text = unicodedata.normalize("NFC", text)
+    text = _SPACES.sub(" ", text)
+    return _LINE_EDGES.sub("", text)
 
-    def __init__(self, boilerplate_path=None) -> None:
-        self.boilerplate_path = boilerplate_path
+
+def normalise_title(title: str) -> str:
+    """A title is one line: entities decoded, all whitespace runs made one space."""
+    title = htmllib.unescape(title[:MAX_TITLE_CHARS]) if "&" in title else title[:MAX_TITLE_CHARS]
+    return _ANY_WHITESPACE.sub(" ", normalise_text(title)).strip()
+
+
+def _present(value: object) -> str:
+    return value if isinstance(value, str) and value.strip() else ""
+
+
+class Cleaner:
+    """Turns a raw article's title/text/html into clean text. Build once, call per article.
+
+    Input longer than `max_chars` is cut to that length before any processing.
+    """
+
+    def __init__(
+        self,
+        boilerplate_path: str | Path | None = None,
+        max_chars: int = DEFAULT_MAX_CHARS,
+        max_nodes: int = DEFAULT_MAX_NODES,
+    ) -> None:
+        self.boilerplate = load_boilerplate(boilerplate_path)
+        self.max_chars = max_chars
+        self.remove_boilerplate = LineCleaner(self.boilerplate)
+        element_patterns = self.boilerplate.of_kind("element")
+        self.html_to_text = HtmlToText(lambda names: element_is_boilerplate(element_patterns, names), max_nodes)
 
     def __call__(self, title: str | None, text: str | None, html: str | None, language: str | None = None) -> Cleaned:
-        body = text if text and text.strip() else (html or "")
+        raw_title = _present(title)
+        body = _present(text)[: self.max_chars]
+        markup = body if _LOOKS_LIKE_PAGE.match(body) else "" if body else _present(html)[: self.max_chars]
+        if markup:
+            page = self.html_to_text(markup)
+            body = page.text
+            raw_title = raw_title or page.title
+        clean_title = normalise_title(raw_title)
+        clean_text, removed = self.remove_boilerplate(normalise_text(body), clean_title)
+        clean_text = _BLANK_RUNS.sub("\n\n", clean_text).strip("\n")
         return Cleaned(
-            title=unicodedata.normalize("NFC", (title or "").strip()),
-            text=unicodedata.normalize("NFC", body.strip()),
-            language=language,
-            from_html=not (text and text.strip()),
+            title=clean_title,
+            text=clean_text,
+            language=normalise_language(language) or detect_language(f"{clean_title}\n{clean_text}"),
+            removed_lines=removed,
+            from_html=bool(markup),
         )
