@@ -52,13 +52,20 @@ def example_lines(folder: Path) -> list[bytes]:
 
 
 async def _end_offsets(settings: Settings, topics: list[str]) -> dict:
+    """The current end offset of every partition of `topics`: where this demo's results will start."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka.admin import AIOKafkaAdminClient
 
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(topics)
+    finally:
+        await admin.close()
+    partitions = [TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]]
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False)
     await consumer.start()
     try:
-        await consumer.topics()  # fetches fresh metadata for every topic
-        partitions = [TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t) or ()]
         return await consumer.end_offsets(partitions)
     finally:
         await consumer.stop()
