@@ -128,6 +128,10 @@ class Settings:
     web_host: str = _setting("127.0.0.1", _text, "Address the worker's web server binds to.")
     web_port: int = _setting(6066, _positive_int, "Port of the worker's web server.")
     log_level: str = _setting("warn", _log_level, "Worker log level: debug, info, warn, error.")
+    # Alerts
+    # Storage (PostgreSQL sink)
+    # Security (broker connection)
+    # Operations (health, metrics, logs)
     # Local broker (geowire kafka start)
     kafka_version: str = _setting("4.1.1", _text, "Apache Kafka version the local broker runs (fetched from Maven Central).")
     kafka_home: str = _setting(str(Path.home() / ".cache" / "geowire"), _text, "Folder for the local broker's jars, data and logs (outside git).")

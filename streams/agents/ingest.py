@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 import orjson
 
 from ..app import app, deadletter_topic, enriched_topic, raw_topic, settings
 from ..deadletter import Origin
 from ..ingest import process
+from ..metrics import observe_outcome
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +25,9 @@ async def ingest(stream):  # type: ignore[no-untyped-def]
         for event in events:
             message = event.message
             origin = Origin(message.topic, message.partition, message.offset)
+            started = time.perf_counter()
             outcome = process(message.value, message.key, origin, enricher, settings)
+            observe_outcome(outcome, time.perf_counter() - started)
             if outcome.kind == "enriched":
                 target = enriched_topic
             else:
