@@ -22,7 +22,7 @@ Where = Literal["anywhere", "edge"]
 
 _KINDS = ("line", "prefix", "suffix", "element")
 _WHERE = ("anywhere", "edge")
-_KEYS = {"id", "regex", "literal", "matches", "description", "where", "max_words", "ignore_case"}
+_KEYS = {"id", "regex", "literal", "matches", "description", "where", "max_words", "ignore_case", "list_heading"}
 
 # A story paragraph: ends a sentence (possibly inside closing quotes or brackets).
 _SENTENCE_END = re.compile(r"[.!?。！？؟।…][\"'”’»)\]]*$")
@@ -45,6 +45,7 @@ class Pattern:
     description: str
     where: Where = "anywhere"
     max_words: int | None = None
+    list_heading: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +84,12 @@ def _compile(path: Path, item: dict) -> Pattern:
     if max_words is not None and (isinstance(max_words, bool) or not isinstance(max_words, int) or max_words < 1):
         raise fail(f"pattern {pid!r}: 'max_words' must be a positive integer, got {max_words!r}")
     ignore_case = item.get("ignore_case", True)
-    if not isinstance(ignore_case, bool):
-        raise fail(f"pattern {pid!r}: 'ignore_case' must be true or false, got {ignore_case!r}")
+    list_heading = item.get("list_heading", False)
+    for key, flag in (("ignore_case", ignore_case), ("list_heading", list_heading)):
+        if not isinstance(flag, bool):
+            raise fail(f"pattern {pid!r}: '{key}' must be true or false, got {flag!r}")
+    if list_heading and kind != "line":
+        raise fail(f"pattern {pid!r}: only 'line' patterns can be a list_heading")
     has_regex, has_literal = "regex" in item, "literal" in item
     if has_regex == has_literal:
         raise fail(f"pattern {pid!r}: give exactly one of 'regex' or 'literal'")
@@ -102,7 +107,7 @@ def _compile(path: Path, item: dict) -> Pattern:
         regex = re.compile(source, flags)
     except re.error as exc:
         raise fail(f"pattern {pid!r}: invalid regex: {exc}") from exc
-    return Pattern(pid, kind, regex, description.strip(), where, max_words)
+    return Pattern(pid, kind, regex, description.strip(), where, max_words, list_heading)
 
 
 def load_boilerplate(path: str | Path | None = None) -> Boilerplate:
@@ -163,12 +168,17 @@ class LineCleaner:
         lines = text.split("\n")
         removed = 0
         kept: list[str] = []
+        in_list = False  # after a 'Related Posts' heading: its links, until the story resumes
         for line in lines:
             if not line:
                 kept.append(line)
                 continue
             stripped = self._strip_ends(line)
-            if not stripped or self._matches(stripped, self.anywhere):
+            if in_list and stripped and _is_story_line(stripped):
+                in_list = False
+            heading = self._match(stripped, self.anywhere) if stripped else None
+            if not stripped or heading or in_list:
+                in_list = in_list or bool(heading and heading.list_heading)
                 removed += 1
                 continue
             kept.append(stripped)
@@ -198,17 +208,17 @@ class LineCleaner:
         return line
 
     @staticmethod
-    def _matches(line: str, patterns: tuple[Pattern, ...]) -> bool:
+    def _match(line: str, patterns: tuple[Pattern, ...]) -> Pattern | None:
         words = line.count(" ") + 1
         for pattern in patterns:
             if pattern.max_words is not None and words > pattern.max_words:
                 continue
             if pattern.regex.fullmatch(line):
-                return True
-        return False
+                return pattern
+        return None
 
     def _is_edge_boilerplate(self, line: str, tkey: str, title_words: set[str], before_story: bool) -> bool:
-        if self._matches(line, self.edge):
+        if self._match(line, self.edge):
             return True
         if before_story and tkey and _repeats_title(line, tkey):
             return True

@@ -149,7 +149,6 @@ class HtmlToText:
                     if child is not None:
                         node = child
                         continue
-                    out.append(BREAKS.get(tag, ""))
                     if tag == "pre":
                         pre -= 1
             # Leave the node: its next sibling, or climb, closing each element on the way up.

@@ -1,0 +1,558 @@
+"""Text hygiene: what the cleaner keeps, what it drops, and that it never fails on odd input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from streams.enrich import clean_language
+from streams.enrich.clean import Cleaner, normalise_text
+from streams.enrich.clean_boilerplate import load_boilerplate
+from streams.enrich.clean_html import MAX_DEPTH, is_bomb
+from streams.enrich.clean_language import normalise_language
+from streams.enrich.datafile import DataFileError
+
+SAMPLES = Path("/work/shared/samples")
+SAMPLE_TITLE = "China's Xi to visit Russia in Show of Support for Putin"
+
+STORY = (
+    "The foreign ministers met in Geneva on Tuesday and said the talks had been constructive, "
+    "according to a statement released after the meeting."
+)
+STORY_2 = "Both sides agreed to hold follow-up talks next month, officials said, without giving a date."
+
+
+@pytest.fixture(scope="module")
+def cleaner() -> Cleaner:
+    return Cleaner()
+
+
+def body(cleaner: Cleaner, text: str, title: str = "Ministers meet in Geneva") -> str:
+    return cleaner(title, text, None, "en").text
+
+
+# ---------------------------------------------------------------- Unicode normalisation
+
+
+def test_text_is_nfc(cleaner):
+    assert body(cleaner, "Cafe\u0301 society in Athens.") == "Caf\u00e9 society in Athens."
+
+
+def test_line_endings_are_unified(cleaner):
+    assert body(cleaner, "One line.\r\nTwo lines.\rThree lines.\u2028Four.") == "One line.\nTwo lines.\nThree lines.\nFour."
+
+
+def test_zero_width_control_and_nul_characters_are_removed(cleaner):
+    assert body(cleaner, "Kre\u200bmlin\x00 con\ufefffirmed\x07 the\u00ad visit.") == "Kremlin confirmed the visit."
+
+
+def test_tabs_and_newlines_survive_control_stripping():
+    assert normalise_text("a\tb\nc") == "a\tb\nc"
+
+
+def test_nonbreaking_spaces_become_spaces_and_runs_collapse(cleaner):
+    assert body(cleaner, "Xi\u00a0Jinping   met\u202fPutin  in   Moscow.") == "Xi Jinping met Putin in Moscow."
+
+
+def test_three_or_more_blank_lines_collapse_to_one(cleaner):
+    assert body(cleaner, f"{STORY}\n\n\n\n\n{STORY_2}") == f"{STORY}\n\n{STORY_2}"
+
+
+def test_curly_quotes_and_apostrophes_are_kept(cleaner):
+    text = "China’s envoy called it “important” and ‘timely’ in Moscow’s view."
+    assert body(cleaner, text) == text
+
+
+def test_lines_are_trimmed(cleaner):
+    assert body(cleaner, f"   {STORY}   \n  {STORY_2}") == f"{STORY}\n{STORY_2}"
+
+
+def test_title_is_one_normalised_line(cleaner):
+    result = cleaner("  China&#8217;s Xi\u00a0to\n visit   Russia ", STORY, None, "en")
+    assert result.title == "China’s Xi to visit Russia"
+
+
+# ---------------------------------------------------------------- boilerplate lines
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Advertisement",
+        "ADVERTISEMENT",
+        "Ad",
+        "Sponsored",
+        "Partner content",
+        "Story continues below advertisement",
+    ],
+)
+def test_ad_lines_are_removed_anywhere(cleaner, line):
+    assert body(cleaner, f"{line}\n\n{STORY}\n\n{line}\n\n{STORY_2}\n\n{line}") == f"{STORY}\n\n{STORY_2}"
+
+
+@pytest.mark.parametrize("line", ["Calamos Supports Greece", "Acme Bank Proudly Supports Athens", "Sponsored by Acme Bank"])
+def test_sponsor_lines_above_and_below_the_story_are_removed(cleaner, line):
+    assert body(cleaner, f"{line}\n\n{STORY}\n\n{STORY_2}\n\n{line}") == f"{STORY}\n\n{STORY_2}"
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Home > World > Europe", "Home / News", "Home » Politics » Diplomacy", "News › Europe › Russia"],
+)
+def test_breadcrumb_lines_are_removed(cleaner, line):
+    assert body(cleaner, f"{line}\n{STORY}") == STORY
+
+
+def test_breadcrumb_glued_to_the_title_is_removed(cleaner):
+    text = f"ExampleNews.comEurope{SAMPLE_TITLE}\n\n{STORY}"
+    assert cleaner(SAMPLE_TITLE, text, None, "en").text == STORY
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "See all the latest news from Greece and the world at Example.com.",
+        "Related Posts",
+        "Related Articles",
+        "Related: Ministers to meet again in May",
+        "Read more: Why the Geneva talks matter",
+        "READ MORE",
+        "You may also like",
+        "Follow us on Twitter and Facebook",
+        "Follow Example News on Google News and subscribe here to our daily email!",
+        "Subscribe to our newsletter",
+        "Sign up for our daily briefing",
+        "Share this article",
+        "Share Facebook Twitter Email",
+        "Contact our newsroom to report an update or send your story, photos and videos.",
+        "Credit: Kremlin.ru",
+        "Photo: Reuters",
+        "Image: AP Photo/Alexander Zemlianichenko",
+        "Getty Images",
+        "The two leaders in Moscow in 2019. (Photo by Sergei Ilnitsky / AFP)",
+        "The two leaders in Moscow in 2019. Credit: Kremlin.ru",
+        "Putin and Xi at the Kremlin. Mikhail Metzel / Sputnik / AFP",
+        "Xi and Putin in Beijing in February 2022. Alexei Druzhinin/AFP via Getty Images",
+        "We use cookies to improve your experience on our website.",
+        "Accept all cookies",
+        "© 2023 Example News. All rights reserved.",
+        "All rights reserved",
+        "Copyright 2023 Example Media Group",
+        "Click here to read the full report",
+        "12 Comments",
+        "Leave a comment",
+        "Tags: Russia, China, diplomacy",
+        "4 min read",
+    ],
+)
+def test_boilerplate_lines_are_removed(cleaner, line):
+    result = cleaner("Ministers meet in Geneva", f"{STORY}\n\n{line}\n\n{STORY_2}", None, "en")
+    assert result.text == f"{STORY}\n\n{STORY_2}"
+    assert result.removed_lines == 1
+
+
+@pytest.mark.parametrize("line", ["Europe › Russia", "Markets > Trade", "Sport › Tennis › Wimbledon"])
+def test_section_trails_are_removed(cleaner, line):
+    assert body(cleaner, f"{line}\n\n{STORY}") == STORY
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["World | Asia", "Share | Tweet | Email", "Markets newsletter | Privacy | Terms", "Ad | Compare energy tariffs and switch today"],
+)
+def test_rows_of_short_links_are_removed(cleaner, line):
+    assert body(cleaner, f"{line}\n\n{STORY}\n\n{line}") == STORY
+
+
+def test_links_listed_under_a_related_heading_go_with_it(cleaner):
+    text = f"{STORY}\n\nRelated Posts\nPutin warrant: what the ICC decision means\n- Explainer: how sanctions work"
+    result = cleaner("Ministers meet in Geneva", text, None, "en")
+    assert (result.text, result.removed_lines) == (STORY, 3)
+
+
+def test_story_resumes_after_a_related_list_inside_it(cleaner):
+    text = f"{STORY}\n\nRelated Articles\nPutin warrant explained\n\n{STORY_2}"
+    assert body(cleaner, text) == f"{STORY}\n\n{STORY_2}"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Reporting by Guy Faulconbridge and Laurie Chen; Editing by Mark Trevelyan",
+        "(Reporting by the Moscow bureau; writing by the Europe desk)",
+        "(With inputs from agencies)",
+        "(This story has been refiled to fix a typo in paragraph 4)",
+    ],
+)
+def test_wire_credits_below_the_story_are_removed(cleaner, line):
+    assert body(cleaner, f"{STORY}\n\n{STORY_2}\n\n{line}") == f"{STORY}\n\n{STORY_2}"
+
+
+@pytest.mark.parametrize("label", ["Analysis", "IN BRIEF", "Opinion"])
+def test_section_label_above_the_story_is_removed(cleaner, label):
+    assert body(cleaner, f"{label}\n\n{STORY}") == STORY
+
+
+def test_byline_above_the_story_is_removed(cleaner):
+    assert body(cleaner, f"By John Smith\n\n{STORY}") == STORY
+
+
+def test_listen_prefix_is_stripped_and_story_kept(cleaner):
+    assert body(cleaner, f"Listen to this article · 4 min {STORY}") == STORY
+
+
+def test_read_more_glued_to_a_teaser_is_stripped(cleaner):
+    assert body(cleaner, f"{STORY} Read more") == STORY
+
+
+def test_repeated_title_as_first_body_line_is_removed(cleaner):
+    title = "China’s Xi to visit Russia"
+    assert cleaner(title, f"China's Xi to Visit Russia\n\n{STORY}", None, "en").text == STORY
+
+
+def test_tag_line_of_title_words_after_the_title_is_removed(cleaner):
+    text = f"{SAMPLE_TITLE}\n\nRussia China\n\n{STORY}"
+    result = cleaner(SAMPLE_TITLE, text, None, "en")
+    assert result.text == STORY
+    assert result.removed_lines == 2
+
+
+def test_tag_line_at_the_very_end_is_removed(cleaner):
+    assert cleaner(SAMPLE_TITLE, f"{STORY}\n\nPutin Xi", None, "en").text == STORY
+
+
+def test_subheading_inside_the_story_is_kept(cleaner):
+    text = f"{STORY}\n\nRussia China\n\n{STORY_2}"
+    assert cleaner(SAMPLE_TITLE, text, None, "en").text == text
+
+
+def test_short_capitalised_line_of_other_words_is_kept(cleaner):
+    text = f"Western Response\n\n{STORY}"
+    assert cleaner(SAMPLE_TITLE, text, None, "en").text == text
+
+
+def test_removed_lines_counts_every_dropped_line(cleaner):
+    text = f"Advertisement\nHome > World\n{STORY}\nRelated Posts\nShare this article"
+    assert cleaner("Talks", text, None, "en").removed_lines == 4
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Officials said the credit markets in Europe had tightened sharply after the announcement.",
+        "The central bank will extend credit to small firms, the minister said on Monday.",
+        "Diplomats will follow up on the proposal, and follow-up talks are planned in Vienna next month.",
+        "Follow-up talks between the two delegations are expected in Vienna next month, officials said.",
+        "The related sanctions package, which the EU adopted last year, targets Russian oil exports.",
+        "Related discussions in Brussels focused on energy security and the future of gas imports.",
+        "Read the statement carefully, the spokesman told reporters, because every word matters here.",
+        "He said he would share the intelligence with allies and support Ukraine for as long as it takes.",
+        "The photo, published by state media, showed the two leaders shaking hands at the Kremlin.",
+        "By Tuesday evening, Russian forces had withdrawn from two villages near the border, officials said.",
+        "Home to 40 million people, the region has been shelled almost daily since the invasion began.",
+        "Subscribers to the state broadcaster were told that the programme would be suspended indefinitely.",
+        "The advertisement campaign, paid for by the government, urged citizens to conserve energy.",
+        "Copyright holders in the EU welcomed the ruling, which they said protected their rights.",
+    ],
+)
+def test_story_paragraphs_are_kept(cleaner, paragraph):
+    text = f"{STORY}\n\n{paragraph}\n\n{STORY_2}"
+    result = cleaner("Ministers meet in Geneva", text, None, "en")
+    assert result.text == text
+    assert result.removed_lines == 0
+
+
+# ---------------------------------------------------------------- the reference sample
+
+
+def _sample_paragraphs() -> tuple[list[str], list[str]]:
+    lines = [line for line in (SAMPLES / "greekreporter-xi-russia.txt").read_text().splitlines() if line.strip()]
+    boilerplate = [
+        "Calamos Supports Greece",
+        "GreekReporter.comEuropeChina's Xi to visit Russia in Show of Support for Putin",
+        "China’s Xi to visit Russia in Show of Support for Putin",
+        "Russia China",
+        "President Xi is to meet with his Russian counterpart Putin in Moscow next week. Credit: Kremlin.ru",
+        next(line for line in lines if line.startswith("See all the latest news")),
+        "Related Posts",
+    ]
+    return [line for line in lines if line not in boilerplate], boilerplate
+
+
+def test_reference_sample_keeps_every_story_paragraph_and_no_boilerplate(cleaner):
+    story, boilerplate = _sample_paragraphs()
+    raw = (SAMPLES / "greekreporter-xi-russia.txt").read_text()
+    result = cleaner(SAMPLE_TITLE, raw, None, None)
+    lines = result.text.split("\n")
+    for paragraph in story:
+        assert paragraph in lines, paragraph
+    for line in boilerplate:
+        assert line not in lines and line not in result.text, line
+    assert result.removed_lines == len(boilerplate)
+    assert result.language == "en"
+    assert result.text.startswith("China’s leader Xi Jinping will visit Russia next week")
+
+
+# ---------------------------------------------------------------- HTML input
+
+
+PAGE = """<!doctype html><html><head>
+<title>Xi to visit Moscow | Example News</title>
+<meta property="og:title" content="Xi to visit Moscow next week">
+<script>var ads = "Advertisement text in a script";</script><style>p { color: red }</style>
+</head><body>
+<header><a href="/">Example News</a></header>
+<nav><a href="/world">World</a> <a href="/europe">Europe</a></nav>
+<div class="breadcrumb"><a>Home</a> &gt; <a>World</a></div>
+<article>
+  <h1>Xi to visit Moscow next week</h1>
+  <div class="share-buttons">Share Tweet Email</div>
+  <figure><img src="x.jpg"><figcaption>Xi and Putin in 2019. Credit: Kremlin.ru</figcaption></figure>
+  <p>China&rsquo;s leader Xi Jinping will visit Russia next week, the foreign ministry said on Friday.</p>
+  <p>It will be his first visit since the invasion of Ukraine.<br>The Kremlin confirmed the
+     visit &amp; said the leaders would discuss &ldquo;strategic cooperation&rdquo;.</p>
+  <div class="ad-slot">Advertisement</div>
+  <aside>Related: other stories</aside>
+  <p>Earlier,&nbsp;Western officials raised concerns about arms supplies.</p>
+  <div id="newsletter-box">Sign up for our newsletter</div>
+</article>
+<section class="related-posts"><p>Another story entirely.</p></section>
+<footer>Copyright 2023 Example News</footer>
+<div id="cookie-banner">We use cookies on this website.</div>
+</body></html>"""
+
+
+def test_html_becomes_story_text_with_paragraphs_separated_by_blank_lines(cleaner):
+    result = cleaner(None, None, PAGE, None)
+    assert result.from_html
+    assert result.text == (
+        "China’s leader Xi Jinping will visit Russia next week, the foreign ministry said on Friday.\n\n"
+        "It will be his first visit since the invasion of Ukraine.\n"
+        "The Kremlin confirmed the visit & said the leaders would discuss “strategic cooperation”.\n\n"
+        "Earlier, Western officials raised concerns about arms supplies."
+    )
+
+
+def test_html_title_comes_from_og_title_when_the_article_has_none(cleaner):
+    assert cleaner(None, None, PAGE, None).title == "Xi to visit Moscow next week"
+
+
+def test_raw_title_wins_over_the_page_title(cleaner):
+    assert cleaner("Crawler title", None, PAGE, None).title == "Crawler title"
+
+
+def test_html_title_falls_back_to_title_element_without_site_name(cleaner):
+    page = "<html><head><title>Xi to visit Moscow | Example News</title></head><body><p>Text here.</p></body></html>"
+    assert cleaner(None, None, page, None).title == "Xi to visit Moscow"
+
+
+def test_html_title_falls_back_to_h1(cleaner):
+    page = "<html><body><h1>Xi to visit Moscow</h1><p>Text here.</p></body></html>"
+    assert cleaner(None, None, page, None).title == "Xi to visit Moscow"
+
+
+def test_html_is_used_only_when_text_is_blank(cleaner):
+    result = cleaner("T", "  \n ", "<p>From the page.</p>", "en")
+    assert (result.text, result.from_html) == ("From the page.", True)
+    result = cleaner("T", "From the crawler.", "<p>From the page.</p>", "en")
+    assert (result.text, result.from_html) == ("From the crawler.", False)
+
+
+def test_without_article_element_the_body_is_used_minus_chrome(cleaner):
+    page = (
+        "<body><nav>Menu World Europe</nav><div class='content'><p>First paragraph of the story.</p>"
+        "<p>Second paragraph.</p></div><div class='sidebar'>Most read</div><footer>About us</footer></body>"
+    )
+    assert cleaner("T", None, page, "en").text == "First paragraph of the story.\n\nSecond paragraph."
+
+
+def test_wrapper_whose_class_mentions_comments_is_not_dropped_when_it_holds_the_story(cleaner):
+    page = (
+        "<body><div class='post has-comments'><p>" + STORY + "</p><p>" + STORY_2 + "</p>"
+        "<div class='comments'>3 replies</div></div></body>"
+    )
+    assert cleaner("T", None, page, "en").text == f"{STORY}\n\n{STORY_2}"
+
+
+def test_hidden_elements_are_skipped(cleaner):
+    page = "<body><p>Visible text.</p><p hidden>Hidden text.</p><div aria-hidden='true'>Also hidden.</div></body>"
+    assert cleaner("T", None, page, "en").text == "Visible text."
+
+
+def test_preformatted_text_keeps_its_line_breaks(cleaner):
+    assert cleaner("T", None, "<body><pre>line one\nline two</pre></body>", "en").text == "line one\nline two"
+
+
+def test_text_field_holding_a_whole_page_is_treated_as_html(cleaner):
+    result = cleaner("T", "<!DOCTYPE html><html><body><p>Story.</p><script>x()</script></body></html>", None, "en")
+    assert (result.text, result.from_html) == ("Story.", True)
+
+
+def test_deeply_nested_html_is_recognised_as_a_bomb_and_still_converted(cleaner):
+    depth = 50_000
+    page = "<div>" * depth + "deep text" + "</div>" * depth
+    assert is_bomb(page)
+    assert cleaner("T", None, page, "en").text == "deep text"
+
+
+def test_unclosed_nesting_is_a_bomb_and_ordinary_pages_are_not():
+    assert is_bomb("<div>" * (MAX_DEPTH + 1))
+    assert not is_bomb(PAGE)
+    assert not is_bomb("<p>x" * 10_000)
+    assert not is_bomb("<div></div>" * 10_000)
+
+
+def test_tag_with_huge_attribute_count_is_converted(cleaner):
+    attributes = " ".join(f"a{i}=1" for i in range(100_000))
+    page = f"<div {attributes}>inside</div><p>after</p>"
+    assert is_bomb(page)
+    assert cleaner("T", None, page, "en").text.split() == ["inside", "after"]
+
+
+def test_input_beyond_max_chars_is_truncated_before_processing():
+    small = Cleaner(max_chars=1000)
+    text = small("T", "word " * 100_000, None, "en").text
+    assert 0 < len(text) <= 1000
+    page = small("T", None, "<div>Talks went on.</div>" * 1_000_000, "en").text
+    assert 0 < len(page) <= 1000
+
+
+def test_node_limit_bounds_the_walk():
+    limited = Cleaner(max_nodes=100)
+    text = limited("T", None, "<p>Talks went on.</p>" * 10_000, "en").text
+    assert 0 < text.count("Talks") < 100
+
+
+# ---------------------------------------------------------------- language
+
+
+@pytest.mark.parametrize(("given", "expected"), [("en-US", "en"), ("EN", "en"), ("pt_BR", "pt"), ("eng", "en"), ("zh-Hant-TW", "zh"), ("iw", "he")])
+def test_crawler_language_is_normalised_to_iso_639_1(given, expected):
+    assert normalise_language(given) == expected
+
+
+def test_crawler_language_is_kept_over_detection(cleaner):
+    assert cleaner("T", STORY, None, "DE-at").language == "de"
+
+
+def test_unusable_crawler_language_falls_back_to_detection(cleaner):
+    assert cleaner("T", STORY, None, "??").language == "en"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (STORY, "en"),
+        ("Der chinesische Staatschef Xi Jinping wird nächste Woche Russland besuchen, teilte das Außenministerium mit.", "de"),
+        ("Председатель КНР Си Цзиньпин посетит Россию на следующей неделе, сообщили в МИД Китая.", "ru"),
+        ("Le président chinois Xi Jinping se rendra en Russie la semaine prochaine, a annoncé le ministère.", "fr"),
+    ],
+)
+def test_language_is_detected_when_the_crawler_gives_none(cleaner, text, expected):
+    assert cleaner(None, text, None, None).language == expected
+
+
+def test_non_english_text_is_passed_through(cleaner):
+    text = "Председатель КНР Си Цзиньпин посетит Россию на следующей неделе, сообщили в МИД Китая."
+    assert cleaner(None, text, None, None).text == text
+
+
+def test_too_short_text_has_no_language(cleaner):
+    assert cleaner(None, "Xi, Putin", None, None).language is None
+    assert cleaner(None, "", None, None).language is None
+
+
+def test_language_model_is_loaded_once(cleaner):
+    cleaner(None, STORY, None, None)
+    model = clean_language._identifier
+    cleaner(None, STORY_2 + " " + STORY, None, None)
+    Cleaner()(None, STORY, None, None)
+    assert model is not None and clean_language._identifier is model
+
+
+# ---------------------------------------------------------------- robustness
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=st.one_of(st.none(), st.text()), text=st.one_of(st.none(), st.text()), language=st.one_of(st.none(), st.text(max_size=12)))
+def test_cleaner_never_raises_on_any_text(cleaner, title, text, language):
+    result = cleaner(title, text, None, language)
+    assert isinstance(result.text, str) and isinstance(result.title, str)
+    assert "\r" not in result.text and "\x00" not in result.text
+
+
+_MARKUP = st.lists(
+    st.one_of(
+        st.text(max_size=20),
+        st.sampled_from(["<div>", "</div>", "<p>", "</p>", "<br>", "<script>", "</script>", "<article>", "<!--", "-->",
+                         "<div class='share'>", "&amp;", "&#0;", "&#xD800;", "<title>", "</title>", "<", ">", "<pre>", "<svg>"]),
+    ),
+    max_size=60,
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(html=st.one_of(st.text(), _MARKUP), title=st.one_of(st.none(), st.text(max_size=30)))
+def test_cleaner_never_raises_on_any_html(cleaner, html, title):
+    result = cleaner(title, None, html, None)
+    assert isinstance(result.text, str) and isinstance(result.title, str)
+    assert result.language is None or isinstance(result.language, str)
+
+
+# ---------------------------------------------------------------- the data file
+
+
+def test_shipped_boilerplate_file_loads_with_a_version():
+    boilerplate = load_boilerplate()
+    assert boilerplate.version
+    assert {p.kind for p in boilerplate.patterns} == {"line", "prefix", "suffix", "element"}
+
+
+@pytest.mark.parametrize(
+    ("entry", "reason"),
+    [
+        ("  - id: broken\n    regex: '(unclosed'\n    matches: line\n    description: x\n", "invalid regex"),
+        ("  - id: nodesc\n    regex: 'x'\n    matches: line\n", "description"),
+        ("  - id: kind\n    regex: 'x'\n    matches: paragraph\n    description: x\n", "'matches'"),
+        ("  - id: both\n    regex: 'x'\n    literal: 'x'\n    matches: line\n    description: x\n", "exactly one"),
+        ("  - id: words\n    regex: 'x'\n    matches: line\n    max_words: many\n    description: x\n", "max_words"),
+        ("  - id: typo\n    regx: 'x'\n    matches: line\n    description: x\n", "unknown key"),
+    ],
+)
+def test_malformed_boilerplate_file_is_rejected_with_file_and_line(tmp_path, entry, reason):
+    path = tmp_path / "boilerplate.yaml"
+    good = "  - id: fine\n    literal: Advertisement\n    matches: line\n    description: ok\n"
+    path.write_text(f"version: 1\npatterns:\n{good}{entry}")
+    with pytest.raises(DataFileError) as caught:
+        Cleaner(boilerplate_path=path)
+    assert caught.value.path == str(path)
+    assert caught.value.line == 7
+    assert reason in str(caught.value)
+    assert str(caught.value).startswith(f"{path}:7:")
+
+
+def test_boilerplate_file_with_yaml_syntax_error_names_the_line(tmp_path):
+    path = tmp_path / "boilerplate.yaml"
+    path.write_text("version: 1\npatterns:\n  - id: x\n    regex: 'x\n    matches: line\n")
+    with pytest.raises(DataFileError) as caught:
+        load_boilerplate(path)
+    assert caught.value.line is not None and caught.value.path == str(path)
+
+
+def test_duplicate_pattern_ids_are_rejected(tmp_path):
+    path = tmp_path / "boilerplate.yaml"
+    entry = "  - id: same\n    literal: Ad\n    matches: line\n    description: ok\n"
+    path.write_text(f"version: 1\npatterns:\n{entry}{entry}")
+    with pytest.raises(DataFileError, match="duplicate pattern id 'same'") as caught:
+        load_boilerplate(path)
+    assert caught.value.line == 7
+
+
+def test_literal_line_pattern_from_a_custom_file_is_applied(tmp_path):
+    path = tmp_path / "boilerplate.yaml"
+    path.write_text("version: 1\npatterns:\n  - id: house\n    literal: Brought to you by Acme\n    matches: line\n    description: house ad\n")
+    custom = Cleaner(boilerplate_path=path)
+    assert custom("T", f"{STORY}\nBrought to you by Acme.\n{STORY_2}", None, "en").text == f"{STORY}\n{STORY_2}"
