@@ -241,6 +241,90 @@ def test_inflected_forms_of_a_term_match(tagger):
     assert "sanctions" in tag_ids(tagger, doc)
 
 
+def credit_as(doc: Document, surface: str, country: str, via: str) -> Document:
+    """Re-credit every occurrence of `surface` as the entity layer would: as a demonym, a place..."""
+    for credit in doc.credits:
+        if credit.span.text == surface:
+            credit.via = via
+    for field in ("title", "text"):
+        for m in re.finditer(re.escape(surface), doc.field_text(field)):
+            if not any(c.span.field == field and c.span.start == m.start() for c in doc.credits):
+                doc.credits.append(Credit(country, Span(m.start(), m.end(), surface, field), via))
+    return doc
+
+
+def test_a_host_city_is_not_a_party_to_the_talks_held_there(tagger):
+    doc = credited(
+        "India and China leaders meet at summit",
+        "India's prime minister and Xi held bilateral talks on Wednesday at the summit in the Russian city of Kazan. "
+        "The meeting in the Russian city of Kazan was the first between India and China in five years. "
+        "Officials said China and India agreed to keep talking about their border.",
+    )
+    credit_as(doc, "Russian", "RUS", "demonym")
+    credit_as(doc, "Kazan", "RUS", "place")
+    assert "russia-china-partnership" not in tag_ids(tagger, doc)
+
+
+def test_a_state_named_beside_a_place_noun_still_acts_elsewhere(tagger):
+    doc = credited(
+        "Russia and China deepen ties",
+        "Russian officials and Chinese officials signed a trade agreement on Wednesday. "
+        "Russia and China agreed to expand their strategic partnership and trade in yuan.",
+    )
+    credit_as(doc, "Russian", "RUS", "demonym")
+    assert "russia-china-partnership" in tag_ids(tagger, doc)
+
+
+def test_a_prize_named_for_peace_is_not_peace_talks(tagger):
+    doc = credited(
+        "Peace prize goes to rights groups in Russia and Ukraine",
+        "The peace prize was awarded on Friday to rights groups in Russia and Ukraine, the committee said. "
+        "The award honours the laureates' work for peace, the committee chair said. "
+        "The prize will be presented in December at an award ceremony.",
+    )
+    assert "ukraine-war" not in tag_ids(tagger, doc)
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "tagged"),
+    [
+        (
+            "US bars sales of advanced chips to China",
+            "Washington will restrict exports of advanced chips and chipmaking tools to China, officials said. "
+            "The rules bar American companies from selling equipment to Chinese factories without a licence. "
+            "China said the curbs on technology trade would hurt both economies.",
+            True,
+        ),
+        (
+            "Leaders agree to curb fentanyl and restore military talks",
+            "The United States and China agreed to curb the production of fentanyl, officials said. "
+            "Chinese authorities will restrict the chemicals used to make the drug and block online sellers. "
+            "Both sides said they would curb risks of a clash at sea.",
+            False,
+        ),
+        (
+            "Iran restricts internet as protests spread",
+            "Iran's authorities restricted mobile internet and blocked messaging apps on Wednesday. "
+            "Protests spread to dozens of cities in Iran, and the authorities curbed access to the web.",
+            False,
+        ),
+    ],
+    ids=["export-controls", "curbing-a-drug", "curbing-the-internet"],
+)
+def test_restrictions_are_sanctions_only_when_they_bear_on_trade(tagger, title, text, tagged):
+    assert ("sanctions" in tag_ids(tagger, credited(title, text))) is tagged
+
+
+def test_a_cap_on_household_bills_is_not_a_sanction(tagger):
+    doc = credited(
+        "Household energy bills to fall as regulator lowers price cap",
+        "Household bills will fall in July after the regulator lowered its price cap, the regulator said. "
+        "The cap, which restricts what suppliers charge households, follows lower wholesale prices. "
+        "Inflation and household bills rose after Russia invaded Ukraine, and the cap was raised twice.",
+    )
+    assert "sanctions" not in tag_ids(tagger, doc)
+
+
 def test_more_evidence_gives_a_higher_score(tagger):
     short = credited("Putin meets Xi", "Putin met Xi in Moscow for talks on Russia-China ties.")
     tagger(short)

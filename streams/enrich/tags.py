@@ -151,7 +151,7 @@ class Tagger:
 
         for credit in doc.credits:
             i = locate(credit.span.field, credit.span.start)
-            if i >= 0 and credit.via in ("metonym", "place") and _is_venue(doc.field_text(credit.span.field), credit.span.start):
+            if i >= 0 and _is_venue(doc.field_text(credit.span.field), credit.span.start, credit.span.end, credit.via):
                 facts[i].actors.add(f"{credit.country}/venue")
             elif i >= 0:
                 fact = facts[i]
@@ -263,11 +263,21 @@ class Tagger:
 
 
 _VENUE_WORDS = frozenset("in at to from near outside around via through into inside".split())
+# "the Russian city of Kazan", "the Chinese capital": a state's adjective on a place names a location.
+_PLACE_NOUNS = frozenset("city cities capital town towns port resort village region province enclave exclave island oblast".split())
 
 
-def _is_venue(text: str, start: int) -> bool:
-    """'talks in Moscow', 'flew to Beijing': the capital as a place, not the government acting."""
-    before = text[max(0, start - 12) : start].split()
+def _is_venue(text: str, start: int, end: int, via: str) -> bool:
+    """'talks in Moscow', 'flew to Beijing', 'the summit in the Russian city of Kazan': a place where
+    something happens, not the state acting. A host city is not a party to the talks held there."""
+    if via == "demonym":
+        after = text[end : end + 16].split()
+        return bool(after) and after[0].lower().strip(",.;:") in _PLACE_NOUNS
+    if via not in ("metonym", "place"):
+        return False
+    before = text[max(0, start - 24) : start].split()
+    if len(before) >= 2 and before[-1].lower() == "of" and before[-2].lower() in _PLACE_NOUNS:
+        return True  # "the city of Kazan", "the port of Odesa"
     if before and before[-1].lower() == "the":
         before = before[:-1]
     return bool(before) and before[-1].lower() in _VENUE_WORDS
