@@ -130,6 +130,14 @@ class Settings:
     log_level: str = _setting("warn", _log_level, "Worker log level: debug, info, warn, error.")
     # Alerts
     # Storage (PostgreSQL sink)
+    database_url: str = _setting("", str, "PostgreSQL URL the sink writes to; empty: $DATABASE_URL, else the local instance (geowire postgres start).")
+    sink_batch_size: int = _setting(500, _positive_int, "Most records the sink writes to PostgreSQL in one transaction.")
+    sink_batch_within: float = _setting(1.0, _positive_float, "Seconds the sink waits to fill a batch before writing what it has.")
+    sink_retry_max: float = _setting(5.0, _positive_float, "Longest pause, seconds, between the sink's attempts to reach PostgreSQL.")
+    postgres_home: str = _setting("", str, "Folder of the local PostgreSQL instance; empty: GEOWIRE_KAFKA_HOME/postgres, or /var/lib/geowire/postgres as root.")
+    postgres_port: int = _setting(5433, _positive_int, "Port of the local PostgreSQL instance, on 127.0.0.1.")
+    postgres_bin: str = _setting("", str, "Folder of PostgreSQL's programs; empty: the newest /usr/lib/postgresql/*/bin, else PATH.")
+    postgres_os_user: str = _setting("postgres", _text, "System user that runs the local PostgreSQL instance when geowire runs as root.")
     # Security (broker connection)
     # Operations (health, metrics, logs)
     # Local broker (geowire kafka start)
@@ -148,14 +156,6 @@ class Settings:
     @property
     def bootstrap_servers(self) -> str:
         """The bootstrap servers as plain `host:port,host:port` for non-Faust clients."""
-    database_url: str = _setting("", str, "PostgreSQL URL the sink writes to; empty: $DATABASE_URL, else the local instance (geowire postgres start).")
-    sink_batch_size: int = _setting(500, _positive_int, "Most records the sink writes to PostgreSQL in one transaction.")
-    sink_batch_within: float = _setting(1.0, _positive_float, "Seconds the sink waits to fill a batch before writing what it has.")
-    sink_retry_max: float = _setting(5.0, _positive_float, "Longest pause, seconds, between the sink's attempts to reach PostgreSQL.")
-    postgres_home: str = _setting("", str, "Folder of the local PostgreSQL instance; empty: GEOWIRE_KAFKA_HOME/postgres, or /var/lib/geowire/postgres as root.")
-    postgres_port: int = _setting(5433, _positive_int, "Port of the local PostgreSQL instance, on 127.0.0.1.")
-    postgres_bin: str = _setting("", str, "Folder of PostgreSQL's programs; empty: the newest /usr/lib/postgresql/*/bin, else PATH.")
-    postgres_os_user: str = _setting("postgres", _text, "System user that runs the local PostgreSQL instance when geowire runs as root.")
         return ",".join(u.partition("://")[2] for u in self.broker.split(";"))
 
     @property
