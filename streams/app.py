@@ -9,10 +9,17 @@ import faust
 
 from .enrich import Enricher
 from .ingest import build_enricher
-from .settings import Settings, from_env
+from .logs import logging_config
+from .metrics import TopicSensor
+from .reload import KnowledgeReloader
+from .settings import Settings, SettingsError, from_env
 from .topics import ensure_topics
+from .web import register_views
 
-settings: Settings = from_env()
+try:
+    settings: Settings = from_env()
+except SettingsError as exc:  # `faust -A streams.app worker` too must stop with the variable's name
+    raise SystemExit(f"geowire: invalid setting: {exc}") from None
 
 
 class GeowireApp(faust.App):
@@ -25,6 +32,7 @@ class GeowireApp(faust.App):
         # A bad knowledge-base or taxonomy file stops the worker here, naming the file and line,
         # instead of crashing the agent later while the worker looks alive.
         self.enricher = build_enricher(settings)
+        KnowledgeReloader(self, settings, build_enricher).install(self.loop)  # SIGHUP reloads the knowledge
         await ensure_topics(settings)
 
 
@@ -44,7 +52,10 @@ app = GeowireApp(
     key_serializer="raw",
     value_serializer="raw",
     store="memory://",
+    logging_config=logging_config(settings),
 )
+app.sensors.add(TopicSensor())
+register_views(app)
 
 
 def _bytes_topic(name: str) -> faust.TopicT:

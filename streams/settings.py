@@ -76,6 +76,13 @@ def _log_level(text: str) -> str:
     return value
 
 
+def _log_format(text: str) -> str:
+    value = text.strip().lower()
+    if value not in ("text", "json"):
+        raise ValueError("must be text or json")
+    return value
+
+
 def _bool(text: str) -> bool:
     value = text.strip().lower()
     if value in ("1", "true", "yes", "on"):
@@ -124,10 +131,6 @@ class Settings:
     kb_dir: str = _setting("", str, "Folder of knowledge-base YAML files; empty for the packaged streams/data/kb.")
     taxonomy_file: str = _setting("", str, "Tag taxonomy YAML file; empty for the packaged streams/data/taxonomy.yaml.")
     boilerplate_file: str = _setting("", str, "Boilerplate patterns YAML file; empty for the packaged streams/data/boilerplate.yaml.")
-    # Web and logs
-    web_host: str = _setting("127.0.0.1", _text, "Address the worker's web server binds to.")
-    web_port: int = _setting(6066, _positive_int, "Port of the worker's web server.")
-    log_level: str = _setting("warn", _log_level, "Worker log level: debug, info, warn, error.")
     # Alerts
     # Storage (PostgreSQL sink)
     database_url: str = _setting("", str, "PostgreSQL URL the sink writes to; empty: $DATABASE_URL, else the local instance (geowire postgres start).")
@@ -140,6 +143,10 @@ class Settings:
     postgres_os_user: str = _setting("postgres", _text, "System user that runs the local PostgreSQL instance when geowire runs as root.")
     # Security (broker connection)
     # Operations (health, metrics, logs)
+    web_host: str = _setting("127.0.0.1", _text, "Address the worker's web server (/health, /ready, /metrics) binds to.")
+    web_port: int = _setting(6066, _positive_int, "Port of the worker's web server.")
+    log_level: str = _setting("warn", _log_level, "Worker log level: debug, info, warn, error.")
+    log_format: str = _setting("text", _log_format, "Worker log format: text (Faust's lines) or json (one JSON object a line).")
     # Local broker (geowire kafka start)
     kafka_version: str = _setting("4.1.1", _text, "Apache Kafka version the local broker runs (fetched from Maven Central).")
     kafka_home: str = _setting(str(Path.home() / ".cache" / "geowire"), _text, "Folder for the local broker's jars, data and logs (outside git).")
