@@ -1,0 +1,485 @@
+"""End-to-end throughput and latency of the geowire worker against the alternatives, on the local broker.
+
+    python -m benchmarks.pipeline [--articles 20000] [--latency-seconds 20]
+                                  [--guarantees at_least_once,exactly_once] [--only geowire,faust,aiokafka,quix]
+                                  [--profile]
+
+Needs the local Apache Kafka broker (`geowire kafka start`) and the `bench` extra (Quix Streams, py-spy).
+Every contender runs as its own process on fresh topics (4 partitions) with `--articles` raw articles
+preloaded, and is measured from its first output to its last as seen by a consumer of its output topics:
+
+    a  the enrichment core alone (`streams.ingest.process`), articles/s on one core, in this process
+    b  geowire: a real `geowire worker` (then, at half its measured maximum, latency p50/p99 from the
+       produce timestamp carried in the article id to the arrival of the enriched article)
+    c  a passthrough Faust agent (benchmarks/pipeline_faust.py)
+    d  a plain aiokafka consume -> produce loop (benchmarks/pipeline_aiokafka.py)
+    e  the enrichment core behind a Quix Streams pipeline (benchmarks/pipeline_quix.py)
+
+Prints the figures, the ratios b/c, b/d, b/e, the CPU each process spent per article, the worker's peak
+RSS (VmHWM), and writes everything as JSON to benchmarks/results/. `--profile` runs the geowire worker
+under py-spy and prints where its samples fall. Articles: the reference example and the fixture raw
+articles of tests/fixtures, each with a unique id.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import orjson
+
+from streams.deadletter import Origin
+from streams.ingest import build_enricher, process
+from streams.settings import Settings, env_name, from_env
+
+from .pipeline_wiring import Wiring
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "benchmarks" / "results"
+PARTITIONS = 4
+CONTENDERS = ("geowire", "faust", "aiokafka", "quix")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+# ---------------------------------------------------------------- articles
+
+
+def corpus() -> list[dict]:
+    """The reference example and every fixture's raw article."""
+    raws = [orjson.loads(line) for line in (REPO / "examples" / "greekreporter-xi-russia.jsonl").read_bytes().splitlines() if line.strip()]
+    for path in sorted((REPO / "tests" / "fixtures").glob("*/*.json")):
+        raws.append(orjson.loads(path.read_bytes())["raw"])
+    return raws
+
+
+def article(raws: list[dict], number: int, prefix: str = "bench") -> tuple[bytes, bytes]:
+    """(key, value) of the `number`th benchmark article; its id ends with the time it is made, in ns."""
+    raw = dict(raws[number % len(raws)])
+    raw["id"] = f"{prefix}{number}-{time.time_ns()}"
+    key = raw["id"].encode()
+    return key, orjson.dumps(raw)
+
+
+def sent_ns(key: bytes) -> int:
+    return int(key.rpartition(b"-")[2])
+
+
+# ---------------------------------------------------------------- a: the core alone
+
+
+def measure_core(settings: Settings, raws: list[dict], count: int, runs: int) -> dict:
+    """Articles/s of decode + validate + enrich + encode on one core (median of `runs`)."""
+    enricher = build_enricher(settings)
+    values = [article(raws, i)[1] for i in range(count)]
+    origin = Origin("bench", 0, 0)
+    for value in values[: len(raws)]:  # warm caches once over the whole corpus
+        process(value, None, origin, enricher, settings)
+    rates = []
+    for _ in range(runs):
+        started = time.process_time()
+        for value in values:
+            orjson.dumps(process(value, None, origin, enricher, settings).value)
+        rates.append(count / (time.process_time() - started))
+    return {
+        "articles_per_s": statistics.median(rates), "runs": rates,
+        "cpu_ms_per_article": 1000 / statistics.median(rates),
+        "mean_article_bytes": statistics.mean(len(v) for v in values),
+    }
+
+
+# ---------------------------------------------------------------- processes
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def proc_peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def proc_children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(p) for p in (task / "children").read_text().split()]
+    return found
+
+
+def proc_tree(pid: int) -> list[int]:
+    """`pid` and all its descendants that are alive now."""
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            todo += proc_children(current)
+        except OSError:
+            continue
+        tree.append(current)
+    return tree
+
+
+@dataclass
+class Running:
+    """A contender process; `pid` is the Python process measured (py-spy's child when profiling)."""
+
+    name: str
+    process: subprocess.Popen
+    log_path: Path
+    pid: int = 0
+    helpers: list[int] = field(default_factory=list)
+
+    def find_pid(self, profiled: bool) -> None:
+        self.pid = self.process.pid
+        if profiled:
+            for _ in range(100):
+                kids = proc_children(self.process.pid)
+                if kids:
+                    self.pid = kids[0]
+                    return
+                time.sleep(0.05)
+
+    def cpu_seconds(self) -> float:
+        """CPU of the measured process and its own child processes (an enrichment pool, if any)."""
+        total = 0.0
+        for pid in proc_tree(self.pid):
+            try:
+                total += proc_cpu_seconds(pid)
+            except OSError:
+                pass
+        return total
+
+    def peak_rss(self) -> dict:
+        main = proc_peak_rss_mb(self.pid)
+        children = [proc_peak_rss_mb(p) for p in proc_tree(self.pid)[1:]]
+        return {"main_mb": main, "children_mb": children}
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        if self.alive():
+            os.kill(self.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                for pid in proc_tree(self.process.pid):
+                    os.kill(pid, signal.SIGKILL)
+                self.process.wait()
+
+    def log_tail(self, lines: int = 15) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def start_contender(name: str, wiring: Wiring, settings: Settings, log_dir: Path, profile_to: Path | None) -> Running:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GEOWIRE_")}
+    env.update(wiring.env())
+    env[env_name("broker")] = settings.broker
+    env["PYTHONPATH"] = str(REPO)
+    if name == "geowire":
+        env.update({
+            env_name("app_id"): wiring.group, env_name("topic_raw"): wiring.source, env_name("topic_enriched"): wiring.sink,
+            env_name("topic_deadletter"): wiring.deadletter, env_name("topic_alerts"): wiring.group + ".alerts",
+            env_name("partitions"): str(PARTITIONS), env_name("processing_guarantee"): wiring.guarantee,
+            env_name("log_level"): "warn",
+        })
+        env.update({k: v for k, v in os.environ.items() if k.startswith("GEOWIRE_") and k not in env})
+        argv = [sys.executable, "-m", "streams.cli", "worker", "--without-web"]
+    elif name == "faust":
+        argv = [sys.executable, "-m", "benchmarks.pipeline_faust", "worker", "-l", "warn", "--without-web"]
+    elif name == "aiokafka":
+        argv = [sys.executable, "-m", "benchmarks.pipeline_aiokafka"]
+    elif name == "quix":
+        argv = [sys.executable, "-m", "benchmarks.pipeline_quix"]
+    else:
+        raise ValueError(name)
+    if profile_to is not None:
+        argv = ["py-spy", "record", "--format", "raw", "--rate", "100", "-o", str(profile_to), "--", *argv]
+    log_path = log_dir / f"{wiring.group}.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(argv, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    running = Running(name, process, log_path)
+    running.find_pid(profile_to is not None)
+    return running
+
+
+# ---------------------------------------------------------------- Kafka
+
+
+async def create_topics(bootstrap: str, names: list[str]) -> None:
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(n, PARTITIONS, 1) for n in names])
+    finally:
+        await admin.close()
+
+
+async def delete_topics(bootstrap: str, prefix: str) -> None:
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        mine = [t for t in await admin.list_topics() if t.startswith(prefix)]
+        if mine:
+            await admin.delete_topics(mine)
+    finally:
+        await admin.close()
+
+
+async def preload(bootstrap: str, topic: str, raws: list[dict], count: int) -> None:
+    from aiokafka import AIOKafkaProducer
+
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, max_batch_size=1 << 20, max_request_size=1 << 22)
+    await producer.start()
+    try:
+        pending = []
+        for i in range(count):
+            key, value = article(raws, i)
+            pending.append(await producer.send(topic, key=key, value=value))
+            if len(pending) >= 2000:
+                await asyncio.gather(*pending)
+                pending.clear()
+        await asyncio.gather(*pending)
+    finally:
+        await producer.stop()
+
+
+def collector(bootstrap: str, topics: list[str]):  # type: ignore[no-untyped-def]
+    from aiokafka import AIOKafkaConsumer
+
+    return AIOKafkaConsumer(
+        *topics, bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, auto_offset_reset="earliest",
+        isolation_level="read_committed", fetch_max_bytes=1 << 25, max_partition_fetch_bytes=1 << 23,
+    )
+
+
+async def drain(bootstrap: str, topics: list[str], count: int, running: Running, timeout: float) -> dict:
+    """Wait until `count` outputs arrived; articles/s and CPU per article from the first arrival to the last."""
+    consumer = collector(bootstrap, topics)
+    await consumer.start()
+    seen = first_batch = 0
+    first = last = cpu_first = 0.0
+    deadline = time.monotonic() + timeout
+    try:
+        while seen < count:
+            if time.monotonic() > deadline or not running.alive():
+                raise RuntimeError(f"{running.name}: {seen} of {count} outputs after {timeout:.0f} s\n{running.log_tail()}")
+            batch = await consumer.getmany(timeout_ms=200)
+            arrived = sum(len(records) for records in batch.values())
+            if not arrived:
+                continue
+            last = time.monotonic()
+            if not seen:
+                first, first_batch, cpu_first = last, arrived, running.cpu_seconds()
+            seen += arrived
+        cpu = running.cpu_seconds() - cpu_first
+    finally:
+        await consumer.stop()
+    measured = seen - first_batch
+    span = max(last - first, 1e-9)
+    return {"articles_per_s": measured / span, "seconds": span, "outputs": seen, "cpu_ms_per_article": 1000 * cpu / max(measured, 1)}
+
+
+async def latency(bootstrap: str, source: str, topics: list[str], raws: list[dict], rate: float, seconds: float) -> dict:
+    """Produce at a steady `rate` for `seconds`; produce-to-arrival latency of every output, ms."""
+    from aiokafka import AIOKafkaProducer
+
+    consumer = collector(bootstrap, topics)
+    await consumer.start()
+    while not consumer.assignment():
+        await asyncio.sleep(0.05)
+    await consumer.seek_to_end()
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=0, max_request_size=1 << 22)
+    await producer.start()
+    latencies: list[float] = []
+    sent = 0
+    done = asyncio.Event()
+
+    async def produce() -> None:
+        nonlocal sent
+        started = time.monotonic()
+        while (elapsed := time.monotonic() - started) < seconds:
+            while sent < int(rate * elapsed):
+                key, value = article(raws, sent, prefix="live")
+                await producer.send(source, key=key, value=value)
+                sent += 1
+            await asyncio.sleep(0.005)
+        await producer.flush()
+        done.set()
+
+    async def collect() -> None:
+        quiet_since = None
+        while True:
+            batch = await consumer.getmany(timeout_ms=100)
+            now = time.time_ns()
+            for records in batch.values():
+                latencies.extend((now - sent_ns(r.key)) / 1e6 for r in records if r.key and r.key.startswith(b"live"))
+            if done.is_set() and len(latencies) >= sent:
+                return
+            if done.is_set():
+                quiet_since = quiet_since or time.monotonic()
+                if time.monotonic() - quiet_since > 30:
+                    return
+
+    try:
+        await asyncio.gather(produce(), collect())
+    finally:
+        await producer.stop()
+        await consumer.stop()
+    ordered = sorted(latencies)
+
+    def pct(p: float) -> float:
+        return ordered[min(len(ordered) - 1, int(p * len(ordered)))] if ordered else float("nan")
+
+    return {"rate": rate, "seconds": seconds, "sent": sent, "received": len(ordered), "p50_ms": pct(0.50), "p99_ms": pct(0.99), "max_ms": pct(1.0)}
+
+
+# ---------------------------------------------------------------- a run
+
+
+async def run_contender(name: str, guarantee: str, args: argparse.Namespace, settings: Settings, raws: list[dict], prefix: str) -> dict:
+    tag = f"{prefix}{name}-{guarantee[:2]}"
+    wiring = Wiring(settings.bootstrap_servers, f"{tag}.raw", f"{tag}.out", f"{tag}.deadletter", tag, guarantee)
+    bootstrap = settings.bootstrap_servers
+    await create_topics(bootstrap, [wiring.source, wiring.sink, wiring.deadletter])
+    await preload(bootstrap, wiring.source, raws, args.articles)
+    profile_to = RESULTS / f"profile-{name}-{guarantee}.txt" if args.profile and name == "geowire" else None
+    running = start_contender(name, wiring, settings, RESULTS, profile_to)
+    outputs = [wiring.sink, wiring.deadletter]
+    try:
+        result = await drain(bootstrap, outputs, args.articles, running, timeout=90 + args.articles / 50)
+        if name == "geowire" and args.latency_seconds > 0:
+            result["latency"] = await latency(bootstrap, wiring.source, outputs, raws, result["articles_per_s"] / 2, args.latency_seconds)
+        result["peak_rss"] = running.peak_rss()
+    finally:
+        running.stop()
+    if profile_to is not None:
+        result["profile"] = str(profile_to)
+    running.log_path.unlink(missing_ok=True)
+    return result
+
+
+def summarise_profile(path: Path, top: int = 18) -> list[str]:
+    """py-spy raw stacks to the functions with the largest share of samples (inclusive and self)."""
+    inclusive: dict[str, int] = {}
+    own: dict[str, int] = {}
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack:
+            continue
+        count = int(count_text)
+        total += count
+        frames = [f.rpartition(":")[0] + ")" if ":" in f else f for f in stack.split(";")]
+        for frame in set(frames):
+            inclusive[frame] = inclusive.get(frame, 0) + count
+        own[frames[-1]] = own.get(frames[-1], 0) + count
+    out = [f"  {total} samples; self:"]
+    out += [f"    {100 * n / total:5.1f}%  {f}" for f, n in sorted(own.items(), key=lambda kv: -kv[1])[:top]]
+    out.append("  inclusive:")
+    out += [f"    {100 * n / total:5.1f}%  {f}" for f, n in sorted(inclusive.items(), key=lambda kv: -kv[1])[:top]]
+    return out
+
+
+def report(results: dict) -> list[str]:
+    core = results["core"]
+    lines = [
+        f"articles: {results['articles']} per contender, mean {core['mean_article_bytes']:.0f} bytes; broker {results['broker']}",
+        f"a  core alone: {core['articles_per_s']:,.0f} articles/s per core ({core['cpu_ms_per_article']:.2f} ms CPU each)",
+    ]
+    for guarantee, runs in results["guarantees"].items():
+        lines.append(f"-- {guarantee}")
+        for letter, name in zip("bcde", CONTENDERS):
+            r = runs.get(name)
+            if r is None:
+                continue
+            if "error" in r:
+                lines.append(f"{letter}  {name:9} failed: {r['error'].splitlines()[0]}")
+                continue
+            extra = ""
+            if "latency" in r:
+                lat = r["latency"]
+                extra += f"; at {lat['rate']:.0f}/s: p50 {lat['p50_ms']:.0f} ms, p99 {lat['p99_ms']:.0f} ms ({lat['received']}/{lat['sent']})"
+            rss = r["peak_rss"]
+            kids = f" + children {'+'.join(f'{c:.0f}' for c in rss['children_mb'])}" if rss["children_mb"] else ""
+            lines.append(
+                f"{letter}  {name:9} {r['articles_per_s']:8,.0f} articles/s, {r['cpu_ms_per_article']:.2f} ms CPU each, "
+                f"peak RSS {rss['main_mb']:.0f} MB{kids}{extra}"
+            )
+        rate = {n: runs[n]["articles_per_s"] for n in CONTENDERS if n in runs and "error" not in runs[n]}
+        if "geowire" in rate:
+            ratios = ", ".join(f"b/{letter} {rate['geowire'] / rate[n]:.2f}" for letter, n in zip("cde", CONTENDERS[1:]) if n in rate)
+            lines.append(f"   {ratios}")
+        for name, r in runs.items():
+            if "profile" in r:
+                lines.append(f"   profile of {name} ({r['profile']}):")
+                lines += summarise_profile(Path(r["profile"]))
+    return lines
+
+
+async def run_all(args: argparse.Namespace, settings: Settings, raws: list[dict], results: dict) -> None:
+    prefix = f"pipebench-{uuid.uuid4().hex[:6]}-"
+    try:
+        for guarantee in args.guarantees:
+            runs = results["guarantees"].setdefault(guarantee, {})
+            for name in args.only:
+                print(f"... {name} ({guarantee})", file=sys.stderr, flush=True)
+                try:
+                    runs[name] = await run_contender(name, guarantee, args, settings, raws, prefix)
+                except RuntimeError as exc:
+                    runs[name] = {"error": str(exc)}
+    finally:
+        await delete_topics(settings.bootstrap_servers, prefix)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=20_000, help="preloaded articles per contender (default 20000)")
+    parser.add_argument("--core-articles", type=int, default=1000, help="articles per run of the core alone")
+    parser.add_argument("--core-runs", type=int, default=3)
+    parser.add_argument("--latency-seconds", type=float, default=20.0, help="seconds of steady load at half the maximum")
+    parser.add_argument("--guarantees", default="at_least_once,exactly_once", type=lambda s: s.split(","))
+    parser.add_argument("--only", default=",".join(CONTENDERS), type=lambda s: s.split(","), help="contenders to run")
+    parser.add_argument("--profile", action="store_true", help="run the geowire worker under py-spy")
+    args = parser.parse_args(argv)
+    unknown = set(args.only) - set(CONTENDERS)
+    if unknown:
+        parser.error(f"unknown contenders {sorted(unknown)}; choose from {', '.join(CONTENDERS)}")
+    logging.disable(logging.WARNING)  # the core's warnings about its knowledge files are not what is measured
+    settings = from_env()
+    raws = corpus()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    results: dict = {
+        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "articles": args.articles, "broker": settings.broker,
+        "cpus": os.cpu_count(), "env": {k: v for k, v in os.environ.items() if k.startswith("GEOWIRE_")},
+        "core": measure_core(settings, raws, args.core_articles, args.core_runs), "guarantees": {},
+    }
+    asyncio.run(run_all(args, settings, raws, results))
+    out = RESULTS / f"pipeline-{datetime.now():%Y%m%d-%H%M%S}.json"
+    out.write_text(json.dumps(results, indent=2))
+    print("\n".join(report(results)))
+    print(f"results: {out.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
