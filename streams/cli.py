@@ -195,6 +195,73 @@ def cmd_kafka(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sink(settings: Settings, args: argparse.Namespace) -> int:
+    import logging
+
+    from .sink import migrations
+    from .sink.consumer import run_sink
+    from .sink.database import DatabaseNotConfigured, connect, database_url
+
+    logging.basicConfig(level=settings.log_level.upper().replace("WARN", "WARNING"), format="[%(asctime)s] %(levelname)s %(name)s: %(message)s")
+    try:
+        if args.migrate:
+            with connect(database_url(settings)) as conn:
+                print(f"geowire sink: applied migrations {migrations.apply(conn) or 'none (up to date)'}")
+            return 0
+        asyncio.run(run_sink(settings))
+    except (DatabaseNotConfigured, migrations.MigrationError) as exc:
+        print(f"geowire sink: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_query(settings: Settings, args: argparse.Namespace) -> int:
+    import psycopg
+
+    from .sink import queries
+    from .sink.database import DatabaseNotConfigured, connect, database_url
+
+    period = queries.period(args.since, args.until)
+    try:
+        with connect(database_url(settings)) as conn:
+            if args.question == "latest":
+                rows = queries.latest_for_tag(conn, args.subject, args.limit)
+            elif args.question == "top-entities":
+                rows = queries.top_entities_for_tag(conn, args.subject, period, args.limit)
+            elif args.question == "co-mentioned":
+                rows = queries.co_mentioned_states(conn, args.subject, period, args.limit)
+            else:
+                rows = queries.search(conn, args.subject, args.limit)
+    except (DatabaseNotConfigured, psycopg.OperationalError) as exc:
+        print(f"geowire query: error: {exc}", file=sys.stderr)
+        return 1
+    except psycopg.errors.UndefinedTable:
+        print("geowire query: error: the database has no geowire tables yet; run `geowire sink` (or `geowire sink --migrate`)", file=sys.stderr)
+        return 1
+    out = sys.stdout.buffer
+    if not args.json and rows:
+        out.write(("\t".join(rows[0]) + "\n").encode())
+    for row in rows:
+        line = orjson.dumps(row) if args.json else "\t".join("" if v is None else str(v) for v in row.values()).encode()
+        out.write(line + b"\n")
+    return 0
+
+
+def cmd_postgres(settings: Settings, args: argparse.Namespace) -> int:
+    from . import localpg
+
+    try:
+        if args.action == "start":
+            localpg.start(settings)
+        elif args.action == "stop":
+            localpg.stop(settings)
+        print(localpg.status(settings))
+    except localpg.LocalPostgresError as exc:
+        print(f"geowire postgres: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_settings(settings: Settings, args: argparse.Namespace) -> int:
     for name, default, meaning in describe():
         print(f"{name}\t{default}\t{meaning}")
@@ -238,6 +305,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("kafka", help="the local Apache Kafka broker (KRaft) for the demo and the tests")
     p.add_argument("action", choices=["start", "stop", "status", "fetch"])
     p.set_defaults(func=cmd_kafka)
+
+    p = sub.add_parser("sink", help="store enriched articles and alerts in PostgreSQL (consumer group <app id>-sink)")
+    p.add_argument("--migrate", action="store_true", help="apply the schema migrations and exit")
+    p.set_defaults(func=cmd_sink)
+
+    p = sub.add_parser("query", help="ask the PostgreSQL store an analyst's first questions")
+    p.add_argument("question", choices=["latest", "top-entities", "co-mentioned", "search"],
+                   help="latest TAG | top-entities TAG | co-mentioned STATE | search TEXT")
+    p.add_argument("subject", help="a tag id, a state (country:CHN, CHN or China) or search words")
+    p.add_argument("--since", help="start of the period, ISO 8601 (inclusive)")
+    p.add_argument("--until", help="end of the period, ISO 8601 (exclusive)")
+    p.add_argument("--limit", type=int, default=20, help="most rows (default 20)")
+    p.add_argument("--json", action="store_true", help="one JSON object per row instead of tab-separated columns")
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("postgres", help="the local PostgreSQL instance for the sink, the demo and the tests")
+    p.add_argument("action", choices=["start", "stop", "status"])
+    p.set_defaults(func=cmd_postgres)
 
     p = sub.add_parser("settings", help="list every GEOWIRE_* setting with its default and meaning")
     p.set_defaults(func=cmd_settings)
