@@ -378,9 +378,25 @@ async def run_contender(name: str, guarantee: str, args: argparse.Namespace, set
     return result
 
 
-def summarise_profile(path: Path, top: int = 18) -> list[str]:
-    """py-spy raw stacks to the functions with the largest share of samples (inclusive and self)."""
-    inclusive: dict[str, int] = {}
+# Where a py-spy sample belongs: the first rule whose text appears in its stack wins.
+PROFILE_PARTS = (
+    ("idle (waiting in epoll)", ("EpollSelector.select",)),
+    ("start-up (knowledge, topics)", ("on_first_start (", "build_enricher (")),
+    ("enrichment core", ("process (streams/ingest.py",)),
+    ("log records", ("logging/__init__.py",)),
+    ("metrics", ("prometheus_client/", "streams/metrics.py")),
+    ("aiokafka producer", ("aiokafka/producer/",)),
+    ("aiokafka consumer", ("aiokafka/consumer/",)),
+    ("aiokafka connection, protocol, records", ("aiokafka/",)),
+    ("faust streams, topics, agents", ("faust/",)),
+    ("mode services", ("mode/",)),
+    ("asyncio", ("asyncio/",)),
+)
+
+
+def summarise_profile(path: Path, top: int = 12) -> list[str]:
+    """py-spy raw stacks to shares of samples by part of the worker, and the hottest functions (self time)."""
+    parts: dict[str, int] = {}
     own: dict[str, int] = {}
     total = 0
     for line in path.read_text().splitlines():
@@ -389,14 +405,16 @@ def summarise_profile(path: Path, top: int = 18) -> list[str]:
             continue
         count = int(count_text)
         total += count
-        frames = [f.rpartition(":")[0] + ")" if ":" in f else f for f in stack.split(";")]
-        for frame in set(frames):
-            inclusive[frame] = inclusive.get(frame, 0) + count
-        own[frames[-1]] = own.get(frames[-1], 0) + count
-    out = [f"  {total} samples; self:"]
+        part = next((name for name, marks in PROFILE_PARTS if any(m in stack for m in marks)), "other")
+        parts[part] = parts.get(part, 0) + count
+        leaf = stack.rpartition(";")[2]
+        leaf = leaf.rpartition(":")[0] + ")" if ":" in leaf else leaf
+        own[leaf] = own.get(leaf, 0) + count
+    total = max(total, 1)
+    out = [f"  {total} samples, by part:"]
+    out += [f"    {100 * n / total:5.1f}%  {name}" for name, n in sorted(parts.items(), key=lambda kv: -kv[1])]
+    out.append("  hottest functions (self):")
     out += [f"    {100 * n / total:5.1f}%  {f}" for f, n in sorted(own.items(), key=lambda kv: -kv[1])[:top]]
-    out.append("  inclusive:")
-    out += [f"    {100 * n / total:5.1f}%  {f}" for f, n in sorted(inclusive.items(), key=lambda kv: -kv[1])[:top]]
     return out
 
 
