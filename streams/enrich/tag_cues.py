@@ -5,16 +5,26 @@ the regular forms of the last word ("sanctions", "sanctioned", "sanctioning"), s
 stays short and readable. A term written `=term` matches only as written; `stem*` matches any
 word starting with the stem. `CueMatcher` compiles all terms of a taxonomy into one Aho-Corasick
 automaton at load time; per article it makes one pass over the lower-cased title and body.
+
+Word boundaries are part of the automaton's keys: the text is matched with every character that
+is not a letter or digit turned into a space (same length, same offsets), and a term is stored as
+" term " (or " stem" for `stem*`) with its own punctuation turned into spaces alike. So "aid"
+never stops inside "said", and no hit needs checking afterwards.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import ahocorasick
 
 # Typographic variants folded one-for-one, so offsets in the folded text equal offsets in the original.
 _FOLD = (("’", "'"), ("‘", "'"), ("‛", "'"), ("–", "-"), ("—", "-"), ("‑", "-"), ("‐", "-"), ("\u00a0", " "))
+# ASCII text (most English news once quotes and dashes are folded) goes through a byte table in C.
+_ASCII_WORD_CHARS = set(b"abcdefghijklmnopqrstuvwxyz0123456789")
+_ASCII_BLANKS = bytes(c if c in _ASCII_WORD_CHARS else 32 for c in range(256))
+_NOT_WORD_CHAR = re.compile(r"[\W_]")
 _VOWELS = set("aeiou")
 _SIBILANT_ENDINGS = ("s", "x", "z", "ch", "sh")
 
@@ -28,6 +38,13 @@ def fold(text: str) -> str:
         if variant in lowered:
             lowered = lowered.replace(variant, plain)
     return lowered
+
+
+def blank_punctuation(folded: str) -> str:
+    """Every character that is not a letter or digit becomes a space; the length does not change."""
+    if folded.isascii():
+        return folded.encode("ascii").translate(_ASCII_BLANKS).decode("ascii")
+    return _NOT_WORD_CHAR.sub(" ", folded)
 
 
 def _word_forms(word: str) -> set[str]:
@@ -65,40 +82,39 @@ class CueMatcher:
 
     def __init__(self, terms: Iterable[tuple[str, int, float]]) -> None:
         """`terms`: (term as written in the data file, group index, weight)."""
-        entries: dict[str, list[tuple[int, float, bool]]] = {}
+        entries: dict[str, list[tuple[int, float]]] = {}
         for term, group, weight in terms:
             forms, prefix = inflections(term)
             for form in forms:
-                if form:
-                    entries.setdefault(form, []).append((group, weight, prefix))
+                key = blank_punctuation(form).strip()
+                if key:
+                    key = f" {key}" if prefix else f" {key} "
+                    entries.setdefault(key, []).append((group, weight))
         self._automaton = ahocorasick.Automaton()
-        for form, values in entries.items():
-            self._automaton.add_word(form, (len(form), _strongest_per_group(values)))
+        for key, values in entries.items():
+            # The key's leading space sits one before the word; in the padded text that is the
+            # word's own offset in the original.
+            self._automaton.add_word(key, (len(key) - 1, _strongest_per_group(values)))
         self._empty = not entries
         if entries:
             self._automaton.make_automaton()
 
     def find(self, text: str) -> list[tuple[int, int, float]]:
-        """Every whole-word hit as (start offset, group index, weight), in text order."""
+        """Every whole-word hit as (start offset, group index, weight), in order of the hit's end."""
         if self._empty or not text:
             return []
-        folded = fold(text)
-        size = len(folded)
+        padded = f" {blank_punctuation(fold(text))} "
         hits = []
-        for last, (length, values) in self._automaton.iter(folded):
-            start = last - length + 1
-            if start > 0 and folded[start - 1].isalnum():
-                continue
-            whole_word = last + 1 >= size or not folded[last + 1].isalnum()
-            for group, weight, prefix in values:
-                if whole_word or prefix:
-                    hits.append((start, group, weight))
+        for last, (span, values) in self._automaton.iter(padded):
+            start = last - span
+            for group, weight in values:
+                hits.append((start, group, weight))
         return hits
 
 
-def _strongest_per_group(values: list[tuple[int, float, bool]]) -> tuple[tuple[int, float, bool], ...]:
+def _strongest_per_group(values: list[tuple[int, float]]) -> tuple[tuple[int, float], ...]:
     # Two terms of one group may share a surface form ("sanction" and "sanctions"): keep one hit.
-    best: dict[tuple[int, bool], float] = {}
-    for group, weight, prefix in values:
-        best[(group, prefix)] = max(weight, best.get((group, prefix), 0.0))
-    return tuple((group, weight, prefix) for (group, prefix), weight in best.items())
+    best: dict[int, float] = {}
+    for group, weight in values:
+        best[group] = max(weight, best.get(group, 0.0))
+    return tuple(best.items())

@@ -11,6 +11,7 @@ emitted when the document gate passes and the score reaches the tag's threshold.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -61,10 +62,6 @@ class _CompiledTag:
     definition: TagDefinition
     rules: tuple[_CompiledRule, ...]
     dampeners: tuple[_CompiledDampener, ...]
-    # A rule can only fire where its first cue group has a hit, or (rules without cues) where
-    # some actor is involved: only those sentences are looked at.
-    triggers: tuple[int, ...]
-    fires_on_actors: bool
 
 
 @dataclass(slots=True)
@@ -73,7 +70,7 @@ class _Article:
 
     facts: list[_SentenceFacts]
     counts: dict[int, int]  # group index -> hits in the whole article
-    sentences_with: dict[int, list[int]]  # group index -> indices of the sentences with a hit
+    sentences_with: dict[int, dict[int, None]]  # group index -> the sentences with a hit, in order
     with_actors: list[int]
     credits: Counter  # alpha-3 -> credits in the whole article
     actors: set[str]  # every state and KB id the article involves
@@ -113,8 +110,7 @@ class Tagger:
             _CompiledDampener(d.scope, tuple(index[c] for c in d.cues), d.actors, d.min_states, d.factor, d.min_count)
             for d in tag.dampeners
         )
-        triggers = tuple(sorted({r.cues[0] for r in rules if r.cues}))
-        return _CompiledTag(tag, rules, dampeners, triggers, any(not r.cues for r in rules))
+        return _CompiledTag(tag, rules, dampeners)
 
     def __call__(self, doc: Document) -> None:
         article = self._read(doc)
@@ -139,27 +135,34 @@ class Tagger:
                 body_seen += 1
             facts.append(_SentenceFacts(sentence, weight))
 
-        # owner[field][offset]: index in `facts` of the sentence holding that character, or -1.
-        owner = {name: [-1] * (len(doc.field_text(name)) + 1) for name in ("title", "text")}
-        for i, fact in enumerate(facts):
-            sentence = fact.sentence
-            owner[sentence.field][sentence.start : sentence.end] = [i] * (sentence.end - sentence.start)
+        # Sentences of one field in text order: a bisect over their starts finds the sentence
+        # holding an offset, without a per-character table.
+        bounds: dict[str, tuple[list[int], list[int], list[int]]] = {"title": ([], [], []), "text": ([], [], [])}
+        for i, fact in sorted(enumerate(facts), key=lambda item: item[1].sentence.start):
+            starts, ends, indices = bounds[fact.sentence.field]
+            starts.append(fact.sentence.start)
+            ends.append(fact.sentence.end)
+            indices.append(i)
 
         def locate(name: str, offset: int) -> int:
-            owners = owner.get(name)
-            return owners[offset] if owners is not None and 0 <= offset < len(owners) else -1
+            starts, ends, indices = bounds[name]
+            k = bisect_right(starts, offset) - 1
+            return indices[k] if k >= 0 and offset < ends[k] else -1
 
         for credit in doc.credits:
-            i = locate(credit.span.field, credit.span.start)
-            if i >= 0 and _is_venue(doc.field_text(credit.span.field), credit.span.start, credit.span.end, credit.via):
-                facts[i].actors.add(f"{credit.country}/venue")
-            elif i >= 0:
-                fact = facts[i]
-                fact.actors.add(credit.country)
-                fact.actors.add(f"{credit.country}/{credit.via}")  # "RUS/person": Putin, not "Russia"
-                fact.states.add(credit.country)
-                if credit.via in _NAMED:
-                    fact.named_states.add(credit.country)
+            span = credit.span
+            i = locate(span.field, span.start)
+            if i < 0:
+                continue
+            fact = facts[i]
+            if _is_venue(doc.field_text(span.field), span.start, span.end, credit.via):
+                fact.actors.add(f"{credit.country}/venue")
+                continue
+            fact.actors.add(credit.country)
+            fact.actors.add(f"{credit.country}/{credit.via}")  # "RUS/person": Putin, not "Russia"
+            fact.states.add(credit.country)
+            if credit.via in _NAMED:
+                fact.named_states.add(credit.country)
         for entity in doc.entities:
             if not entity.kb_id:
                 continue
@@ -169,21 +172,24 @@ class Tagger:
                     facts[i].actors.add(entity.kb_id)
 
         counts: dict[int, int] = {}
-        sentences_with: dict[int, list[int]] = {}
+        sentences_with: dict[int, dict[int, None]] = {}
         for name in ("title", "text"):
-            owners = owner[name]
+            starts, ends, indices = bounds[name]
             for start, group, weight in self._matcher.find(doc.field_text(name)):
                 counts[group] = counts.get(group, 0) + 1
-                i = owners[start]
-                if i < 0:
+                k = bisect_right(starts, start) - 1
+                if k < 0 or start >= ends[k]:
                     continue
+                i = indices[k]
                 found = facts[i]
                 found.counts[group] = found.counts.get(group, 0) + 1
                 if weight > found.cues.get(group, 0.0):
                     found.cues[group] = weight
-                hit_sentences = sentences_with.setdefault(group, [])
-                if not hit_sentences or hit_sentences[-1] != i:
-                    hit_sentences.append(i)
+                with_group = sentences_with.get(group)
+                if with_group is None:
+                    sentences_with[group] = {i: None}
+                else:
+                    with_group[i] = None
         with_actors = [i for i, fact in enumerate(facts) if fact.actors]
         actors = set().union(*(fact.actors for fact in facts))
         return _Article(facts, counts, sentences_with, with_actors, Counter(c.country for c in doc.credits), actors)
@@ -215,24 +221,32 @@ class Tagger:
                 judgement.refused = "another state holds too large a share of the credits: its story"
                 return judgement
 
-        candidates: set[int] = set(article.with_actors) if tag.fires_on_actors else set()
-        for group in tag.triggers:
-            candidates.update(article.sentences_with.get(group, ()))
-        for fact in (article.facts[i] for i in sorted(candidates)):
-            best, best_rule = 0.0, ""
-            for compiled in tag.rules:
-                strength = _fires(compiled, fact)
-                if strength * compiled.rule.weight > best:
-                    best, best_rule = strength * compiled.rule.weight, compiled.rule.id
-            if best <= 0.0:
-                continue
-            best *= fact.position
-            if len(fact.named_states) >= definition.list_context.min_states:
-                best *= definition.list_context.factor
-            for damp in tag.dampeners:
-                if damp.scope == "sentence" and _applies(damp, fact.counts, fact.actors, len(fact.states)):
-                    best *= damp.factor
-            judgement.evidence.append((best, fact.sentence, best_rule))
+        # Each rule is tried only where all its cue groups have hits (or, without cues, where some
+        # actor is involved): most sentences of an article never reach a rule.
+        facts = article.facts
+        best: dict[int, tuple[float, str]] = {}
+        for compiled in tag.rules:
+            if compiled.cues:
+                candidates = _sentences_with_all(article.sentences_with, compiled.cues)
+            else:
+                candidates = article.with_actors
+            weight, rule_id = compiled.rule.weight, compiled.rule.id
+            for i in candidates:
+                strength = _fires(compiled, facts[i]) * weight
+                if strength > 0.0 and strength > best.get(i, _NOTHING)[0]:
+                    best[i] = (strength, rule_id)
+        list_context = definition.list_context
+        sentence_dampeners = [d for d in tag.dampeners if d.scope == "sentence"]
+        for i in sorted(best):
+            fact = facts[i]
+            weight, rule_id = best[i]
+            weight *= fact.position
+            if len(fact.named_states) >= list_context.min_states:
+                weight *= list_context.factor
+            for damp in sentence_dampeners:
+                if _applies(damp, fact.counts, fact.actors, len(fact.states)):
+                    weight *= damp.factor
+            judgement.evidence.append((weight, fact.sentence, rule_id))
 
         total = sum(weight for weight, _, _ in judgement.evidence)
         for damp in tag.dampeners:
@@ -289,6 +303,22 @@ def _applies(damp: _CompiledDampener, counts: dict[int, int], actors: set[str], 
     if states < damp.min_states:
         return False
     return not damp.cues or sum(counts.get(g, 0) for g in damp.cues) >= damp.min_count
+
+
+_NOTHING = (0.0, "")
+
+
+def _sentences_with_all(sentences_with: dict[int, dict[int, None]], groups: tuple[int, ...]) -> list[int] | dict[int, None]:
+    """The sentences holding a hit of every group, in text order."""
+    first = sentences_with.get(groups[0])
+    if not first:
+        return ()  # type: ignore[return-value]
+    if len(groups) == 1:
+        return first
+    others = [sentences_with.get(g) for g in groups[1:]]
+    if not all(others):
+        return ()  # type: ignore[return-value]
+    return [i for i in first if all(i in other for other in others)]
 
 
 def _fires(compiled: _CompiledRule, fact: _SentenceFacts) -> float:
