@@ -69,3 +69,4 @@ deadletter_topic = _bytes_topic(settings.topic_deadletter)
 alerts_topic = _bytes_topic(settings.topic_alerts)
 
 from .agents import ingest  # noqa: E402,F401  (registers the agent on the app)
+from .agents import alerts  # noqa: E402,F401  (registers the alert agents and tables)
