@@ -260,18 +260,18 @@ async def group_lag(settings: Settings) -> int:
     """Records on the sink's topics not yet committed by its group (end offsets minus committed)."""
     from aiokafka.admin import AIOKafkaAdminClient
 
+    topics = (settings.topic_enriched, settings.topic_alerts)
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, isolation_level="read_committed")
+    # Subscribed without a group: it fetches the topics' metadata and joins nothing.
+    consumer = AIOKafkaConsumer(*topics, bootstrap_servers=settings.bootstrap_servers, group_id=None, isolation_level="read_committed")
     await admin.start()
     await consumer.start()
     try:
         committed = await admin.list_consumer_group_offsets(group_id(settings))
-        partitions = [
-            TopicPartition(topic, p)
-            for topic in (settings.topic_enriched, settings.topic_alerts)
-            for p in (consumer.partitions_for_topic(topic) or ())
-        ]
-        ends = await consumer.end_offsets(partitions) if partitions else {}
+        partitions = [TopicPartition(topic, p) for topic in topics for p in (consumer.partitions_for_topic(topic) or ())]
+        if len({tp.topic for tp in partitions}) < len(topics):
+            raise RuntimeError(f"no partitions known for {', '.join(topics)}: do the topics exist?")
+        ends = await consumer.end_offsets(partitions)
         return sum(max(end - (committed[tp].offset if tp in committed and committed[tp].offset >= 0 else 0), 0) for tp, end in ends.items())
     finally:
         await consumer.stop()
