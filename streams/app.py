@@ -12,12 +12,14 @@ from .ingest import build_enricher
 from .logs import logging_config
 from .metrics import TopicSensor
 from .reload import KnowledgeReloader
+from .security import faust_credentials
 from .settings import Settings, SettingsError, from_env
-from .topics import ensure_topics
+from .topics import ensure_topics, max_record_bytes
 from .web import register_views
 
 try:
     settings: Settings = from_env()
+    credentials = faust_credentials(settings)  # TLS and SASL of the broker connection (None: PLAINTEXT)
 except SettingsError as exc:  # `faust -A streams.app worker` too must stop with the variable's name
     raise SystemExit(f"geowire: invalid setting: {exc}") from None
 
@@ -39,12 +41,14 @@ class GeowireApp(faust.App):
 app = GeowireApp(
     settings.app_id,
     broker=settings.broker,
+    broker_credentials=credentials,
     processing_guarantee=settings.processing_guarantee,
     topic_partitions=settings.partitions,
     topic_replication_factor=settings.replication_factor,
     broker_session_timeout=settings.broker_session_timeout,
     broker_request_timeout=settings.broker_request_timeout,
     producer_linger=settings.producer_linger_ms / 1000.0,
+    producer_max_request_size=max_record_bytes(settings),
     consumer_auto_offset_reset="earliest",
     web_bind=settings.web_host,
     web_host=settings.web_host,

@@ -44,6 +44,30 @@ def build_enricher(settings: Settings) -> Enricher:
     )
 
 
+# orjson reads JSON nested up to 1024 levels but writes at most 254: an article whose metadata
+# (passed through into the enriched record) nests deeper could be read but never published.
+MAX_NESTING = 200
+
+
+def nesting_depth(value: object, limit: int = MAX_NESTING) -> int:
+    """How deep lists and objects nest in `value`, counting stops once past `limit`."""
+    deepest = 0
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, list):
+            continue
+        depth += 1
+        if depth > deepest:
+            deepest = depth
+            if deepest > limit:
+                break
+        stack.extend((child, depth) for child in item if isinstance(child, (dict, list)))
+    return deepest
+
+
 def decode(value: bytes | None, settings: Settings) -> dict:
     """Bytes to a schema-valid raw-article dict, or Rejected with a precise reason."""
     if value is None:
@@ -65,6 +89,8 @@ def decode(value: bytes | None, settings: Settings) -> dict:
         validate("raw-article", raw)
     except ContractError as exc:
         raise Rejected("invalid", f"not a raw article (schemas/raw-article.v1.json): {exc}", given_id) from None
+    if nesting_depth(raw) > MAX_NESTING:
+        raise Rejected("invalid", f"lists and objects nest deeper than {MAX_NESTING} levels", article_id(raw))
     for name in ("text", "html"):
         field = raw.get(name)
         if isinstance(field, str) and len(field) > settings.max_text_chars:

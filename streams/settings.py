@@ -92,6 +92,20 @@ def _bool(text: str) -> bool:
     raise ValueError("must be true or false")
 
 
+def _security_protocol(text: str) -> str:
+    value = text.strip().upper()
+    if value not in ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"):
+        raise ValueError("must be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL")
+    return value
+
+
+def _sasl_mechanism(text: str) -> str:
+    value = text.strip().upper().replace("_", "-")
+    if value not in ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"):
+        raise ValueError("must be SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN")
+    return value
+
+
 def _text(text: str) -> str:
     if not text.strip():
         raise ValueError("must not be empty")
@@ -157,6 +171,15 @@ class Settings:
     postgres_bin: str = _setting("", str, "Folder of PostgreSQL's programs; empty: the newest /usr/lib/postgresql/*/bin, else PATH.")
     postgres_os_user: str = _setting("postgres", _text, "System user that runs the local PostgreSQL instance when geowire runs as root.")
     # Security (broker connection)
+    security_protocol: str = _setting("PLAINTEXT", _security_protocol, "Broker connection: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.")
+    sasl_mechanism: str = _setting("SCRAM-SHA-512", _sasl_mechanism, "SASL mechanism: SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN.")
+    sasl_username: str = _setting("", str, "SASL user name (SASL_PLAINTEXT, SASL_SSL).")
+    sasl_password: str = field(default="", repr=False, metadata={"parse": str, "secret": True, "help": "SASL password; never printed or logged."})
+    ssl_cafile: str = _setting("", str, "PEM file of the CA(s) that signed the broker's certificate; empty: the system's CAs.")
+    ssl_certfile: str = _setting("", str, "PEM client certificate (chain) for brokers that require TLS client authentication.")
+    ssl_keyfile: str = _setting("", str, "PEM private key of the client certificate.")
+    ssl_key_password: str = field(default="", repr=False, metadata={"parse": str, "secret": True, "help": "Password of the client key, if it is encrypted; never printed."})
+    ssl_check_hostname: bool = _setting(True, _bool, "Check that the broker's certificate names the host connected to.")
     # Operations (health, metrics, logs)
     web_host: str = _setting("127.0.0.1", _text, "Address the worker's web server (/health, /ready, /metrics) binds to.")
     web_port: int = _setting(6066, _positive_int, "Port of the worker's web server.")

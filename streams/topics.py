@@ -8,6 +8,7 @@ import logging
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
+from .security import client_kwargs
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -15,6 +16,12 @@ log = logging.getLogger(__name__)
 
 class BrokerUnavailable(RuntimeError):
     """No broker answered at GEOWIRE_BROKER within GEOWIRE_STARTUP_TIMEOUT."""
+
+
+def max_record_bytes(settings: Settings) -> int:
+    """The largest record geowire may publish: an enriched article repeats its text in mentions and
+    evidence (about twice the raw message at most), a dead letter keeps the original in base64."""
+    return max(2 * settings.max_message_bytes, settings.deadletter_keep_bytes * 4 // 3) + 1_048_576
 
 
 def topic_names(settings: Settings) -> list[str]:
@@ -26,7 +33,7 @@ async def ensure_topics(settings: Settings, admin_config: dict | None = None) ->
     admin = AIOKafkaAdminClient(
         bootstrap_servers=settings.bootstrap_servers,
         request_timeout_ms=int(min(settings.startup_timeout, settings.broker_request_timeout) * 1000),
-        **(admin_config or {}),
+        **{**client_kwargs(settings), **(admin_config or {})},
     )
     try:
         await asyncio.wait_for(admin.start(), timeout=settings.startup_timeout)
@@ -41,7 +48,14 @@ async def ensure_topics(settings: Settings, admin_config: dict | None = None) ->
         wanted = [name for name in topic_names(settings) if name not in existing]
         if not wanted:
             return []
-        new = [NewTopic(name, settings.partitions, settings.replication_factor) for name in wanted]
+        # Output topics take the largest record geowire publishes (brokers default to 1 MB; a dead letter
+        # of a large message is more). The raw topic keeps the broker's limit: what it accepts, geowire
+        # dead-letters when it is over GEOWIRE_MAX_MESSAGE_BYTES.
+        outputs = {"max.message.bytes": str(max_record_bytes(settings))}
+        new = [
+            NewTopic(name, settings.partitions, settings.replication_factor, topic_configs={} if name == settings.topic_raw else outputs)
+            for name in wanted
+        ]
         try:
             await admin.create_topics(new)
         except TopicAlreadyExistsError:  # another worker of the group created them first
