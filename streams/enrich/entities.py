@@ -7,12 +7,21 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+import unicodedata
 
 from .document import Credit, Document, Entity, Span
 from .entity_cues import CueFinder
 from .kb import KnowledgeBase, Record
 from .kb_index import AMBIGUOUS, NAME, OTHER_SCRIPT, SHORT, Form, build_index
+
+# The state-like actors `doc.states` may hold besides countries (FORMAT.md: the EU as an actor).
+STATE_ACTORS = ("org:eu",)
+# Kinds of record whose mention does not involve their state.
+NO_CREDIT_KINDS = frozenset({"media", "company"})
+# An all-capital dateline opening a paragraph: "JERUSALEM —", "KYIV, March 3 (Reuters) -".
+_DATELINE = re.compile(r"^([A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,2})(?=,| \(| —| –| -|:)", re.M)
+_DATELINE_REACH = 600  # datelines open the story (after a breadcrumb line or two)
 
 TITLE_WEIGHT = 3.0  # a mention in the headline says most about what the article is about
 LEAD_WEIGHT = 2.0  # the first sentences say more than the rest
@@ -29,15 +38,17 @@ _ROLE_FITS = 2.0
 class _Mentions:
     """Per-article working state: the mentions found so far, by record id or unlinked name."""
 
-    __slots__ = ("linked", "taken", "taken_kinds", "credits")
+    __slots__ = ("linked", "taken", "hard", "credits", "persons", "context")
 
     def __init__(self) -> None:
         self.linked: dict[str, list[Span]] = {}
         self.taken: dict[str, list[tuple[int, int]]] = {"title": [], "text": []}
-        # spans of the body text linked so far; "hard" for persons and bodies, which no cued
-        # organisation name may contain ("Gazprom and China National Petroleum Corp.")
-        self.taken_kinds: list[tuple[int, int, str]] = []
+        # spans of the body text linked so far; "hard" (False) for persons and bodies, which no
+        # cued organisation name may contain ("Gazprom and China National Petroleum Corp.")
+        self.hard: list[tuple[int, int, bool]] = []
         self.credits: list[tuple[str, Span, str]] = []  # (state id, span, via)
+        self.persons: list[tuple[int, int, str]] = []  # unlinked names found while linking
+        self.context: dict[str, bool] = {}  # context word -> found in the article
 
 
 class EntityLinker:
@@ -46,53 +57,50 @@ class EntityLinker:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.index = build_index(kb)
-        self.cues = CueFinder(kb.cues)
-        # Bodies some place stands for although they are no country (Brussels for the EU):
-        # they count among the states an article involves.
-        self.state_like = {
-            target
-            for record in kb
-            for target in record.stands_for
-            if target in kb and not kb[target].iso3
-        }
+        known = frozenset(
+            form for form, meaning in self.index.automaton.items()
+            if " " not in form and (meaning.name or meaning.demonym)
+        )
+        role_words = frozenset(p for p in kb.role_phrases.phrases if " " not in p)
+        self.cues = CueFinder(kb.cues, self.index.phrases, self.index.phrase_words, known.__contains__, role_words)
+        # Only states are states: countries, and the EU as an actor.
+        self.state_like = frozenset(i for i in STATE_ACTORS if i in kb)
+        # What a mention of each record credits: [(state id, via)], worked out once.
+        self.credit_targets: dict[str, tuple[tuple[str, str], ...]] = {r.id: self._credit_targets(r) for r in kb}
 
     def __call__(self, doc: Document) -> None:
-        hits = {"title": self._scan(doc.title), "text": self._scan(doc.text)}
-        context_words: set[str] = set()
-        named: set[str] = set()
-        for field_hits in hits.values():
-            for _, _, form in field_hits:
-                if form.context:
-                    context_words.update(form.context)
-                if form.name:
-                    named.add(form.name)
+        hits = {"title": self._scan(doc.title, False), "text": self._scan(doc.text, True)}
+        named = {form.name for field_hits in hits.values() for _, _, form in field_hits if form.name}
 
         found = _Mentions()
         get = self.kb.entities.get
+        claimed = self._claimed_short_forms(doc, hits)
         for field_name, field_hits in hits.items():
             text = doc.field_text(field_name)
             roles_by_end = {end: form.role for _, end, form in field_hits if form.role}
             taken = found.taken[field_name]
+            in_text = field_name == "text"
             for start, end, form in field_hits:
                 if form.name:
                     record = get(form.name)
                 elif form.linkable:
-                    record = self._resolve(form.meanings, text[start:end], named, context_words, text, start, roles_by_end, doc.reference_date)
+                    record = self._resolve(form, doc, field_name, start, end, named, roles_by_end, claimed, found)
                 else:
                     record = None
                 if record is not None:
                     span = Span(start, end, text[start:end], field_name)
                     found.linked.setdefault(record.id, []).append(span)
                     taken.append((start, end))
-                    if field_name == "text":
-                        found.taken_kinds.append((start, end, "soft" if record.type == "GPE" else "hard"))
-                    self._credit(record, span, named, found)
+                    if in_text:
+                        found.hard.append((start, end, record.type == "GPE"))
+                    for state, via in self._targets(record, named):
+                        found.credits.append((state, span, via))
                 elif form.demonym:
                     span = Span(start, end, text[start:end], field_name)
                     found.credits.append((f"country:{form.demonym}", span, "demonym"))
                     taken.append((start, end))
-                    if field_name == "text":
-                        found.taken_kinds.append((start, end, "soft"))
+                    if in_text:
+                        found.hard.append((start, end, True))
 
         unlinked = self._unlinked(doc, hits, found)
         doc.entities = self._entities(doc, found, unlinked)
@@ -101,46 +109,71 @@ class EntityLinker:
 
     # --- matching ------------------------------------------------------------------------------
 
-    def _scan(self, text: str) -> list[tuple[int, int, Form]]:
+    def _scan(self, text: str, datelines: bool) -> list[tuple[int, int, Form]]:
         """Longest non-overlapping forms that stand as whole words ("China's" holds "China")."""
-        out = self._whole_words(text, self.index.automaton)
+        out = _whole_words(text, self.index.automaton)
         if OTHER_SCRIPT.search(text):
-            out = sorted(out + self._whole_words(text, self.index.other_scripts))
+            out = sorted(out + _whole_words(text, self.index.other_scripts))
+        if datelines and text[:1].isupper():
+            out = self._datelines(text, out)
         return out
 
-    @staticmethod
-    def _whole_words(text: str, automaton) -> list[tuple[int, int, Form]]:
-        out = []
-        n = len(text)
-        for last, form in automaton.iter_long(text):
-            start, end = last - form.length + 1, last + 1
-            if start and text[start - 1].isalnum():
-                continue
-            if end < n:
-                after = text[end]
-                if after.isalnum() or (after == "." and end + 1 < n and text[end + 1].isalnum()):
-                    continue  # inside a word, or a domain name such as Kremlin.ru
-            out.append((start, end, form))
-        return out
+    def _datelines(self, text: str, hits: list) -> list:
+        """All-capital places opening a paragraph before a dash or a date: "KYIV, March 3 (Reuters) -"."""
+        extra = []
+        for match in _DATELINE.finditer(text[:_DATELINE_REACH]):
+            start, end = match.span(1)
+            place = match.group(1)
+            form = self.index.automaton.get(place.title(), None) or self.index.automaton.get(place, None)
+            if form is not None and form.name and not any(s < end and start < e for s, e, _ in hits):
+                extra.append((start, end, form))
+        return sorted(hits + extra, key=lambda h: h[0]) if extra else hits
+
+    def _claimed_short_forms(self, doc: Document, hits: dict) -> set[str]:
+        """Short forms a different person holds here: "Daniil Medvedev" is not Dmitry Medvedev."""
+        claimed: set[str] = set()
+        for field_name, field_hits in hits.items():
+            text = doc.field_text(field_name)
+            for start, end, form in field_hits:
+                if form.name or not form.shorts:
+                    continue
+                given = self.cues.given_name_before(text, start)
+                if given is not None and not any(
+                    _same_name(given, self.kb[p]) for p in form.shorts if p in self.kb
+                ):
+                    claimed.add(text[start:end])
+        return claimed
 
     def _resolve(
         self,
-        meanings: tuple,
-        form: str,
-        named: set[str],
-        context_words: set[str],
-        text: str,
+        form: Form,
+        doc: Document,
+        field_name: str,
         start: int,
+        end: int,
+        named: set[str],
         roles_by_end: dict[int, str],
-        day: date,
+        claimed: set[str],
+        found: _Mentions,
     ) -> Record | None:
         """The record a matched form names here, or None when it names none for sure."""
         get = self.kb.entities.get
+        text = doc.field_text(field_name)  # type: ignore[arg-type]
+        meanings = form.meanings
         names = [m[1] for m in meanings if m[0] == NAME]
-        if len(names) == 1:
-            return get(names[0])
         if names:
-            return max((get(n) for n in names if get(n)), key=lambda r: self._support(r, named, context_words), default=None)
+            return max((get(n) for n in names if get(n)), key=lambda r: self._support(r, named, doc, found), default=None)
+        surface = text[start:end]
+        given = self.cues.given_name_before(text, start)
+        if given is not None:
+            if not form.shorts:
+                return None  # "Social Democrats" is not the Democrats
+            if not any(_same_name(given, self.kb[p]) for p in form.shorts if p in self.kb):
+                if text[end : end + 1] != "-" and any(m[0] == SHORT and m[2] for m in meanings):  # a stated surname
+                    found.persons.append((start - len(given) - 1, end, field_name))  # "Daniil Medvedev"
+                return None  # "Ko Wen-je" is not Wang Wen
+        elif field_name == "text" and self.cues.name_follows(text, end) and not any(p in named for p in form.shorts):
+            return None  # "Lee Hsien Loong", "Mohammed Ghazi al-Jalali": a longer name no list holds
         best, best_score = None, 0.0
         role = None
         for meaning in meanings:
@@ -150,18 +183,22 @@ class EntityLinker:
                     continue
                 if record.id in named:
                     score = _NAMED_IN_FULL
-                elif meaning[2] and self.index.famous_short.get(form) == record.id and form not in self.kb.cues.name_stopwords:
+                elif surface in claimed:
+                    continue
+                elif meaning[2] and self.index.famous_short.get(surface) == record.id and surface not in self.kb.cues.name_stopwords:
                     # a famous short form that is also a common word ("May") needs the full name
                     score = _FAMOUS
                 else:
                     if role is None:
-                        role = _role_before(text, start, roles_by_end) or ""
-                    score = _ROLE_FITS if role and any(r.role == role for r in record.roles_on(day)) else 0.0
+                        role = roles_by_end.get(_before_spacing(text, start)) or self.cues.role_before(text, start) or ""
+                    score = _ROLE_FITS if role and any(r.role == role for r in record.roles_on(doc.reference_date)) else 0.0
             elif meaning[0] == AMBIGUOUS:
                 record = get(meaning[1])
                 if record is None:
                     continue
-                score = self._support(record, named, context_words)
+                if surface in self.kb.cues.name_stopwords and record.id not in named:
+                    continue  # a common word ("May") names a person only once named in full
+                score = self._support(record, named, doc, found)
             else:
                 continue
             if score > best_score:
@@ -169,25 +206,48 @@ class EntityLinker:
         return best if best_score >= 1.0 else None
 
     @staticmethod
-    def _support(record: Record, named: set[str], context_words: set[str]) -> float:
+    def _support(record: Record, named: set[str], doc: Document, found: _Mentions) -> float:
         """How much the rest of the article supports reading a form as this record."""
         score = 2.0 if record.id in named else 0.0
-        return score + sum(1.0 for word in record.context if word in context_words or word in named)
+        for word in record.context:
+            if ":" in word:
+                score += word in named
+                continue
+            seen = found.context.get(word)
+            if seen is None:
+                seen = found.context[word] = _has_word(doc.text, word) or _has_word(doc.title, word)
+            score += seen
+        return score
 
-    def _credit(self, record: Record, span: Span, named: set[str], found: _Mentions) -> None:
+    def _credit_targets(self, record: Record) -> tuple[tuple[str, str], ...]:
+        """The states a mention of `record` involves, and how (see `Credit.via`).
+
+        Media and companies do not involve their country: the BBC being cited is not the UK acting.
+        """
         if record.kind == "country":
-            found.credits.append((record.id, span, "name"))
-            return
+            return ((record.id, "name"),)
         if record.id in self.state_like:
-            found.credits.append((record.id, span, "name"))
+            return ((record.id, "name"),)
         if record.stands_for:
-            targets = [t for t in record.stands_for if t in named] or list(record.stands_for[:1])
-            for target in targets:
-                found.credits.append((target, span, "metonym"))
-            return
-        if record.country:
-            via = {"PERSON": "person", "ORG": "org"}.get(record.type, "place")
-            found.credits.append((f"country:{record.country}", span, via))
+            return ()  # resolved per article: Brussels stands for the EU or NATO by context
+        if record.country and record.kind not in NO_CREDIT_KINDS:
+            return ((f"country:{record.country}", {"PERSON": "person", "ORG": "org"}.get(record.type, "place")),)
+        return ()
+
+    def _targets(self, record: Record, named: set[str]) -> tuple[tuple[str, str], ...]:
+        if not record.stands_for:
+            return self.credit_targets[record.id]
+        targets = [t for t in record.stands_for if t in named] or list(record.stands_for[:1])
+        out = []
+        for target in targets:
+            target_record = self.kb.get(target)
+            if target_record is None:
+                continue
+            if target_record.kind == "country" or target in self.state_like:
+                out.append((target, "metonym"))
+            elif target_record.country:  # the Pentagon stands for a ministry, so for its state
+                out.append((f"country:{target_record.country}", "metonym"))
+        return tuple(out)
 
     # --- names no list holds ---------------------------------------------------------------------
 
@@ -200,8 +260,11 @@ class EntityLinker:
                 cue_hits.append((start, end, kind, text[start:end]))
             if form.role:
                 cue_hits.append((start, end, "role", text[start:end]))
-        blocked = sorted((s, e, kind != "hard") for s, e, kind in found.taken_kinds)
+        cue_hits += self.cues.phrase_hits(text, sorted(found.taken["text"]))
+        blocked = sorted(found.hard)
         spans = self.cues.find(text, cue_hits, blocked)
+        if found.persons:
+            spans = sorted(spans + [(s, e, "PERSON") for s, e, f in found.persons if f == "text"])
         groups: list[tuple[str, str, list[Span]]] = []
         by_key: dict[str, int] = {}
         for start, end, type_ in spans:
@@ -300,6 +363,8 @@ class EntityLinker:
         counts: dict[str, int] = {}
         scores: dict[str, float] = {}
         for state, span, _ in found.credits:
+            if not (state.startswith("country:") or state in self.state_like):
+                continue
             counts[state] = counts.get(state, 0) + 1
             scores[state] = scores.get(state, 0.0) + weight(span)
         top = max(scores.values(), default=1.0)
@@ -319,12 +384,55 @@ class EntityLinker:
         return states
 
 
-def _role_before(text: str, start: int, roles_by_end: dict[int, str]) -> str | None:
-    """The role phrase right before a name: "President Xi", "the foreign minister, Qin Gang"."""
+def _whole_words(text: str, automaton) -> list[tuple[int, int, Form]]:
+    out = []
+    n = len(text)
+    isalnum = str.isalnum
+    for last, form in automaton.iter_long(text):
+        start, end = last - form.length + 1, last + 1
+        if start and isalnum(text[start - 1]):
+            continue
+        if end < n:
+            after = text[end]
+            if isalnum(after) or (after == "." and end + 1 < n and isalnum(text[end + 1])):
+                continue  # inside a word, or a domain name such as Kremlin.ru
+        out.append((start, end, form))
+    return out
+
+
+def _before_spacing(text: str, start: int) -> int:
+    """Where the spaces and comma before `start` begin ("the foreign minister, Qin Gang")."""
     i = start
-    while i > 0 and text[i - 1] in " ,":
+    while i > 0 and start - i < 2 and text[i - 1] in " ,":
         i -= 1
-    return roles_by_end.get(i) if start - i <= 2 else None
+    return i
+
+
+def _folded(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)).casefold()
+
+
+def _same_name(given: str, record: Record) -> bool:
+    """Whether a given name written before a person's short form is (a spelling of) theirs.
+
+    Spellings of one given name share their first three letters (Dmitry, Dmitri; Sergei, Sergey);
+    different names mostly do not (Daniil and Dmitry Medvedev).
+    """
+    stem = _folded(given)[:3]
+    for name in (record.name, *record.aliases):
+        for word in name.split()[:-1]:
+            if _folded(word)[:3] == stem:
+                return True
+    return False
+
+
+def _has_word(text: str, word: str) -> bool:
+    i = text.find(word)
+    while i >= 0:
+        if _whole_word(text, i, i + len(word)):
+            return True
+        i = text.find(word, i + 1)
+    return False
 
 
 def _whole_word(text: str, start: int, end: int) -> bool:

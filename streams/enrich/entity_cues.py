@@ -3,13 +3,31 @@
 Precision first: a capitalised word alone is never a name; it becomes one next to a cue — a
 title or office before it ("Governor Vyacheslav Gladkov", "Gen. Mark Milley"), a reporting
 verb ("said Anna Smith", "Anna Smith said"), an apposition ("Anna Smith, a spokeswoman for"),
-an organisation's head word ("... Bank", "Ministry of ..."), or an acronym defined in brackets
-("the Institute for Energy Research (IER)"). The cue decides PERSON or ORG.
+an organisation's head word ("... Bank", "Ministry of ..."), an acronym defined in brackets
+("the Institute for Energy Research (IER)"), a common given name opening two or more capitalised
+words ("Paul Pogba"), or a verb of action right after two or more ("Kylian Mbappé scored"). The
+cue decides PERSON or ORG.
+
+Capitalised cues ("President", "Gen.", "... Bank") come from the knowledge-base automaton; the
+lower-case ones ("said", "striker", "a spokesman for") are looked up here, in the words around
+each capitalised word no knowledge-base name covers, which is far cheaper than matching them
+everywhere.
 """
 
 from __future__ import annotations
 
+import re
+from typing import Callable
+
+from .kb_index import Form
 from .kb_vocabulary import Cues
+
+# A word that starts with a capital letter (any Latin, Greek or Cyrillic one) after no letter.
+_UPPER = "".join(sorted({c for c in map(chr, range(0x41, 0x530)) if c.isupper() and c.isalpha()}))
+_CAPITAL_WORD = re.compile(f"(?<![\\w'’\\-])[{re.escape(_UPPER)}]\\w*(?:['’\\-]\\w+)*")
+_WORD = re.compile(r"\w+")
+_AFTER_KINDS = frozenset({"reporting-verb", "action-verb"})
+_APPOSITION_KINDS = frozenset({"apposition", "org-apposition", "role"})
 
 MAX_PERSON_WORDS = 4
 MAX_ORG_WORDS = 7
@@ -33,6 +51,12 @@ def _word_start(text: str, i: int) -> int:
     return i
 
 
+def _particle_name(word: str, particles: frozenset[str]) -> bool:
+    """A name joined to its particle: "al-Jalali", "bin-Salman", "d'Estaing"."""
+    head, dash, rest = word.partition("-")
+    return bool(dash) and head in particles and rest[:1].isupper()
+
+
 def _is_capitalised(word: str) -> bool:
     return word[:1].isupper() and any(c.islower() for c in word) or (len(word) >= 2 and word.isupper())
 
@@ -48,10 +72,154 @@ def sentence_initial(text: str, start: int) -> bool:
 class CueFinder:
     """Built once from the cue vocabulary; `find` runs per text."""
 
-    def __init__(self, cues: Cues) -> None:
+    def __init__(
+        self,
+        cues: Cues,
+        phrases: dict[str, Form] | None = None,
+        phrase_words: int = 1,
+        known: Callable[[str], bool] | None = None,
+        role_words: frozenset[str] = frozenset(),
+    ) -> None:
         self.cues = cues
         self.honorifics = frozenset(w for w in cues.person_titles if w[:1].isupper())
         self.not_name = cues.name_stopwords | cues.org_suffixes
+        self.phrases = phrases or {}
+        self.phrase_words = phrase_words
+        self.first_words = frozenset(p.split(" ")[0] for p in self.phrases)
+        self.last_words = frozenset(p.split(" ")[-1] for p in self.phrases)
+        self.known = known or (lambda word: False)  # names the knowledge base links on their own
+        # capitalised words that are no given name before a surname: titles, offices, stopwords
+        self.not_given = self.not_name | cues.person_titles | role_words | cues.place_suffixes
+
+    # --- the words around a name --------------------------------------------------------------
+
+    def _phrases_ending(self, text: str, end: int) -> list[tuple[int, Form]]:
+        """Lower-case cue phrases that end at `end`, longest first: (start, form)."""
+        words = text[max(0, end - 12 * self.phrase_words) : end].split(" ")[-self.phrase_words :]
+        out = []
+        for k in range(len(words), 0, -1):
+            phrase = " ".join(words[-k:])
+            form = self.phrases.get(phrase)
+            start = end - len(phrase)
+            if form is not None and (start == 0 or not text[start - 1].isalnum()):
+                out.append((start, form))
+        return out
+
+    def role_before(self, text: str, start: int) -> str | None:
+        """The kind of a lower-case office right before a name: "the foreign minister, Qin Gang"."""
+        if text[start - 2 : start] == ", ":
+            end = start - 2
+        elif text[start - 1 : start] == " ":
+            end = start - 1
+        else:
+            return None
+        for _, form in self._phrases_ending(text, end):
+            if form.role:
+                return form.role
+        return None
+
+    def given_name_before(self, text: str, start: int) -> str | None:
+        """The capitalised word right before `start` when it reads as a given name ("Daniil")."""
+        if start < 3 or text[start - 1] != " ":
+            return None
+        i = start - 1
+        while i > 0 and (text[i - 1].isalpha() or text[i - 1] in "-'’."):
+            i -= 1
+        word = text[i : start - 1]
+        if (
+            len(word) < 2
+            or not word[0].isupper()
+            or not word[1:].replace("-", "").isalpha()
+            or not any(c.islower() for c in word)
+            or word in self.not_given
+            or self.known(word)
+        ):
+            return None
+        return word
+
+    def name_follows(self, text: str, end: int) -> bool:
+        """Whether a capitalised word that could continue a name follows ("Lee Hsien Loong")."""
+        if text[end : end + 1] != " ":
+            return False
+        j = _word_end(text, end + 1)
+        word = text[end + 1 : j]
+        return (
+            len(word) >= 2
+            and word[0].isupper()
+            and any(c.islower() for c in word)
+            and word not in self.not_given
+            and not self.known(word)
+        )
+
+    def inside_longer_name(self, text: str, start: int, end: int) -> bool:
+        return self.given_name_before(text, start) is not None or self.name_follows(text, end)
+
+    def phrase_hits(self, text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
+        """Cue hits of the lower-case phrases next to capitalised words no linked name covers.
+
+        `taken` are the linked spans, sorted. Each hit is (start, end, cue kind, cue text), the
+        same as the automaton's capitalised cues; role phrases have the kind "role".
+        """
+        hits: list[tuple[int, int, str, str]] = []
+        phrases, given_names = self.phrases, self.cues.given_names
+        last_words, first_words = self.last_words, self.first_words
+        word_at = _WORD.match
+        ti, nt = 0, len(taken)
+        for match in _CAPITAL_WORD.finditer(text):
+            s, e = match.span()
+            while ti < nt and taken[ti][1] <= s:
+                ti += 1
+            if ti < nt and taken[ti][0] <= s:
+                continue  # a linked name
+            if match.group() in given_names:
+                hits.append((s, e, "given-name", match.group()))
+            # "said Anna Smith", "striker Kylian Mbappé", "the foreign minister, Qin Gang"
+            end = s - 1 if text[s - 1 : s] == " " else s - 2 if text[s - 2 : s] == ", " else 0
+            if end > 0 and text[end - 1].islower():
+                space = text.rfind(" ", max(0, end - 30), end)
+                if text[space + 1 : end] in last_words:
+                    for start, form in self._phrases_ending(text, end):
+                        self._add(hits, start, form, text)
+            after = text[e : e + 2]
+            if after[:1] == " " and after[1:].islower():
+                # "Anna Smith said", "Kylian Mbappé scored"
+                word = word_at(text, e + 1)
+                if word is not None and word.group() in first_words:
+                    form = phrases.get(word.group())
+                    if form is None:
+                        nxt = word_at(text, word.end() + 1)
+                        form = phrases.get(text[e + 1 : nxt.end()]) if nxt is not None else None
+                    if form is not None and _AFTER_KINDS.intersection(form.cues):
+                        self._add(hits, e + 1, form, text)
+            elif after == ", ":
+                # "Anna Smith, a spokeswoman for", "MTS, Russia's largest operator"
+                pos = e + 2
+                for word in text[pos : pos + 60].split(" ", 5)[:5]:
+                    if word.rstrip(",.;:") in first_words or word in first_words:
+                        found = self._phrase_at(text, pos)
+                        if found is not None:
+                            self._add(hits, pos, found, text)
+                            break
+                    pos += len(word) + 1
+        return hits
+
+    def _phrase_at(self, text: str, pos: int) -> Form | None:
+        """The longest role or apposition phrase starting at `pos`."""
+        words = text[pos : pos + 12 * self.phrase_words].split(" ")[: self.phrase_words]
+        for k in range(len(words), 0, -1):
+            form = self.phrases.get(" ".join(words[:k]).rstrip(",.;:"))
+            if form is not None and (form.role or _APPOSITION_KINDS.intersection(form.cues)):
+                return form
+        return None
+
+    @staticmethod
+    def _add(hits: list, start: int, form: Form, text: str) -> None:
+        end = start + form.length
+        cue = text[start:end]
+        for kind in form.cues:
+            hits.append((start, end, kind, cue))
+        if form.role:
+            hits.append((start, end, "role", cue))
 
     # --- reading names around a cue ---------------------------------------------------------
 
@@ -71,7 +239,7 @@ class CueFinder:
                 if _is_capitalised(word[:-2]):
                     end, words = j - 2, words + 1
                 break
-            if _is_capitalised(word) or (len(word) == 2 and word[1] == "."):
+            if _is_capitalised(word) or (len(word) == 2 and word[1] == ".") or (words and _particle_name(word, self.cues.name_particles)):
                 end, words = j, words + 1
             elif not (words and (word in connectors or word in self.cues.name_particles)):
                 break
@@ -127,6 +295,10 @@ class CueFinder:
                 self._after_title(text, end, cue, kind, found)
             elif kind == "reporting-verb":
                 self._around_verb(text, start, end, found)
+            elif kind == "action-verb":
+                self._before_verb(text, start, found)
+            elif kind == "given-name":
+                self._from_given_name(text, start, found)
             if kind in ("apposition", "role", "org-apposition") and text[end : end + 1] not in ("'", "’"):
                 self._before_apposition(text, start, kind, found)  # "the company's founder": not the company
             elif kind == "org-suffix":
@@ -196,12 +368,33 @@ class CueFinder:
             if words >= 2:
                 self._person_or_org(text, s, e, found)
 
-    def _person_or_org(self, text: str, start: int, end: int, found: dict) -> None:
+    def _before_verb(self, text: str, start: int, found: dict) -> None:
+        """"Kylian Mbappé scored": two or more capitalised words, not opening a sentence."""
+        if start < 2 or text[start - 1] != " ":
+            return
+        s, e, _ = self.read_backward(text, start - 1, frozenset(), MAX_PERSON_WORDS)
+        s, words = self.trim_start(text, s, e)
+        if words >= 2 and not sentence_initial(text, s):
+            self._person_or_org(text, s, e, found, strict=True)
+
+    def _from_given_name(self, text: str, start: int, found: dict) -> None:
+        """"Paul Pogba": a common given name and one to three more capitalised words."""
+        s, e, words = self.read_forward(text, start, frozenset(), MAX_PERSON_WORDS)
+        if words >= 2:
+            self._person_or_org(text, s, e, found, strict=True)
+
+    def _person_or_org(self, text: str, start: int, end: int, found: dict, strict: bool = False) -> None:
+        """An organisation when the last word is an organisation's, else a person.
+
+        `strict` (a weak cue): no word may be a known name or a place's word ("Paul Street").
+        """
         words = text[start:end].split(" ")
         if words[-1] in self.cues.org_suffixes:
             if not all(w in self.cues.generic_org_words for w in words[:-1]):
                 found.setdefault((start, end), "ORG")
         elif not any(w in self.not_name for w in words):
+            if strict and any(w in self.cues.place_suffixes or w.isupper() for w in words):
+                return
             found.setdefault((start, end), "PERSON")
 
     def _before_apposition(self, text: str, cue_start: int, kind: str, found: dict) -> None:

@@ -1,8 +1,13 @@
-"""Every written form the knowledge base knows, in one Aho-Corasick automaton built at load time.
+"""Every written form the knowledge base knows, in an Aho-Corasick automaton built at load time.
 
 One pass over a text finds names, aliases, acronyms, short forms, demonyms, generated ministry
-forms ("the Chinese foreign ministry"), role phrases, the context words of ambiguous aliases and
-the cue words of news writing. Each key carries what it may mean; the linker decides.
+forms ("the Chinese foreign ministry") and the capitalised role phrases and cue words of news
+writing ("President", "Gen.", "... Bank"). Each key carries what it may mean; the linker decides.
+
+Lower-case role phrases and cues ("foreign minister", "said", "a spokesman for") are not in the
+automaton: they are common words that would double the matching time, and they only matter next
+to a name, so the linker looks them up (`SurfaceIndex.phrases`) in the words around candidate
+names. Context words of ambiguous aliases are looked up in the text only when such an alias occurs.
 """
 
 from __future__ import annotations
@@ -20,7 +25,6 @@ SHORT = 1  # a person's short form: (SHORT, person id, stated in the KB rather t
 AMBIGUOUS = 2  # names the record only with supporting context: (AMBIGUOUS, record id)
 DEMONYM = 3  # credits a state, is no entity: (DEMONYM, alpha-3)
 ROLE = 4  # an office: (ROLE, role kind)
-CONTEXT = 5  # a context word of some ambiguous alias: (CONTEXT, word)
 CUE = 6  # a news-writing cue: (CUE, cue kind)
 
 _APOSTROPHES = ("'", "’")
@@ -36,7 +40,7 @@ OTHER_SCRIPT = re.compile("[^\x00-\u024f\u2000-\u206f\u20a0-\u20cf]")
 class Form:
     """What one written form may mean, with the facts the linker asks of every match precomputed."""
 
-    __slots__ = ("length", "meanings", "name", "linkable", "demonym", "context", "role", "cues")
+    __slots__ = ("length", "meanings", "name", "linkable", "demonym", "role", "cues", "shorts")
 
     def __init__(self, text: str, meanings: tuple) -> None:
         self.length = len(text)
@@ -45,9 +49,9 @@ class Form:
         self.name = names[0] if len(names) == 1 else None  # names one record and nothing else
         self.linkable = any(m[0] in (NAME, SHORT, AMBIGUOUS) for m in meanings)
         self.demonym = next((m[1] for m in meanings if m[0] == DEMONYM), None)
-        self.context = tuple(m[1] for m in meanings if m[0] == CONTEXT)
         self.role = next((m[1] for m in meanings if m[0] == ROLE), None)
         self.cues = tuple(m[1] for m in meanings if m[0] == CUE)
+        self.shorts = tuple(m[1] for m in meanings if m[0] == SHORT)  # persons it is a short form of
 
 
 @dataclass
@@ -58,6 +62,9 @@ class SurfaceIndex:
     other_scripts: ahocorasick.Automaton  # forms that start in any other script
     famous_short: dict[str, str] = field(default_factory=dict)  # short form -> its one famous bearer
     keys: int = 0
+    # lower-case role phrases and cues, looked up around names rather than matched: form -> Form
+    phrases: dict[str, Form] = field(default_factory=dict)
+    phrase_words: int = 1  # the most words any of them has
 
 
 def _spellings(form: str) -> set[str]:
@@ -130,9 +137,6 @@ def build_index(kb: KnowledgeBase) -> SurfaceIndex:
                 add(acronym.capitalize(), (NAME, record.id))  # "Nato"
         for form in record.ambiguous:
             add(form, (AMBIGUOUS, record.id))
-        for word in record.context:
-            if ":" not in word:
-                add(word, (CONTEXT, word))
         if record.demonyms and record.country:
             for demonym in record.demonyms:
                 add(demonym, (DEMONYM, record.country))
@@ -158,6 +162,7 @@ def build_index(kb: KnowledgeBase) -> SurfaceIndex:
     for kind, words in (
         ("person-title", cues.person_titles),
         ("reporting-verb", cues.reporting_verbs),
+        ("action-verb", cues.action_verbs),
         ("apposition", cues.appositions),
         ("org-apposition", cues.org_appositions),
         ("org-suffix", cues.org_suffixes),
@@ -175,7 +180,13 @@ def build_index(kb: KnowledgeBase) -> SurfaceIndex:
                     bucket.remove((NAME, record.id))
 
     automaton, other_scripts = ahocorasick.Automaton(), ahocorasick.Automaton()
+    phrases: dict[str, Form] = {}
     for form, bucket in meanings.items():
+        if not bucket:
+            continue
+        if not form[0].isupper() and not form[0].isdigit() and all(m[0] in (ROLE, CUE) for m in bucket):
+            phrases[form] = Form(form, tuple(bucket))
+            continue
         target = automaton if form[0] <= _LATIN_END else other_scripts
         target.add_word(form, Form(form, tuple(bucket)))
     automaton.make_automaton()
@@ -186,4 +197,5 @@ def build_index(kb: KnowledgeBase) -> SurfaceIndex:
         for short, holders in stated_shorts.items()
         if len(holders) == 1 and holders[0].famous
     }
-    return SurfaceIndex(automaton, other_scripts, famous_short, len(meanings))
+    phrase_words = max((len(p.split()) for p in phrases), default=1)
+    return SurfaceIndex(automaton, other_scripts, famous_short, len(meanings), phrases, phrase_words)

@@ -35,6 +35,9 @@ CUE_KINDS = {
     "not-org-head": "not_org_heads",  # last words of defined acronyms that are no organisation: "Treaty"
     "role-qualifier": "role_qualifiers",  # words that make a role phrase another office: "deputy"
     "generic-org-word": "generic_org_words",  # "Foreign Ministry", "Central Bank" name no particular body
+    "given-name": "given_names",  # common given names: with one more capitalised word, a person ("Paul Pogba")
+    "action-verb": "action_verbs",  # after two capitalised words mid-sentence, a person ("Kylian Mbappé scored")
+    "place-suffix": "place_suffixes",  # last words of places and buildings, no person's ("... Square", "... Street")
 }
 
 _SMALL_WORDS = frozenset({"of", "the", "for", "and", "on", "in", "at", "to"})
@@ -74,6 +77,9 @@ class Cues:
     not_org_heads: frozenset[str] = frozenset()
     role_qualifiers: frozenset[str] = frozenset()
     generic_org_words: frozenset[str] = frozenset()
+    given_names: frozenset[str] = frozenset()
+    action_verbs: frozenset[str] = frozenset()
+    place_suffixes: frozenset[str] = frozenset()
 
 
 def _words(path: Path, item: dict, key: str) -> list[str]:
