@@ -75,3 +75,15 @@ def logging_config(settings: Settings) -> dict[str, Any] | None:
             },
         },
     }
+
+
+def configure(settings: Settings) -> None:
+    """Logging for geowire's commands that are not the Faust worker (`geowire sink`): same level and format."""
+    level = "WARNING" if settings.log_level == "warn" else settings.log_level.upper()
+    handler = logging.StreamHandler()
+    if settings.log_format == "json":
+        handler.setFormatter(JsonFormatter())
+        handler.addFilter(DeadLetterFields())
+    else:
+        handler.setFormatter(logging.Formatter("[%(asctime)s] %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)

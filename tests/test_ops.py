@@ -7,13 +7,12 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 import orjson
 
-from streams.logs import DeadLetterFields, JsonFormatter
-from streams.settings import describe
+from streams.logs import DeadLetterFields, JsonFormatter, configure
+from streams.settings import describe, from_env
 from streams.web import readiness
 
 from .conftest import REPO
@@ -76,3 +75,14 @@ def test_not_ready_until_the_worker_joined_its_group_and_loaded_its_knowledge() 
 
     assert state["ready"] is False
     assert state["checks"] == {"broker_connected": False, "partitions_assigned": False, "knowledge_loaded": False}
+
+
+def test_commands_besides_the_worker_log_json_when_asked(capfd) -> None:
+    configure(from_env({"GEOWIRE_LOG_FORMAT": "json", "GEOWIRE_LOG_LEVEL": "info"}))
+    try:
+        logging.getLogger("streams.sink").info("stored %d articles", 3, extra={"batch": 7})
+    finally:
+        logging.basicConfig(force=True, handlers=[logging.NullHandler()])
+
+    line = orjson.loads(capfd.readouterr().err.strip().splitlines()[-1])
+    assert (line["level"], line["logger"], line["message"], line["batch"]) == ("info", "streams.sink", "stored 3 articles", 7)
