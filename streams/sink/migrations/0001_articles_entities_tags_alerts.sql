@@ -84,3 +84,15 @@ CREATE TABLE alerts (
 );
 CREATE INDEX alerts_updated_at ON alerts (updated_at DESC);
 CREATE INDEX alerts_article_ids ON alerts USING gin (article_ids);
+
+-- The large columns compress faster with lz4 than with the default pglz (writes ~1.5x faster);
+-- a server built without lz4 keeps pglz.
+DO $$
+BEGIN
+    ALTER TABLE articles ALTER COLUMN text SET COMPRESSION lz4, ALTER COLUMN document SET COMPRESSION lz4;
+    ALTER TABLE article_entities ALTER COLUMN mentions SET COMPRESSION lz4;
+    ALTER TABLE alerts ALTER COLUMN document SET COMPRESSION lz4;
+EXCEPTION WHEN feature_not_supported THEN
+    RAISE NOTICE 'lz4 is not available: large columns stay compressed with pglz';
+END
+$$;
