@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import copy
 import os
 import sys
 import time
@@ -38,6 +37,7 @@ from streams.settings import Settings, from_env  # noqa: E402
 from streams.sink import migrations, store  # noqa: E402
 from streams.sink.database import connect, scratch_database  # noqa: E402
 from streams.sink.rows import article_rows  # noqa: E402
+from tests.test_sink import make_articles  # noqa: E402  (the tests' articles: enriched fixtures under new ids)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "tags"
 
@@ -45,14 +45,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "tags
 def articles(n: int) -> list[dict]:
     enricher = Enricher()
     base = [enricher.enrich(orjson.loads(p.read_bytes())["raw"]) for p in sorted(FIXTURES.glob("*.json"))]
-    run = uuid.uuid4().hex[:6]
-    out = []
-    for i in range(n):
-        doc = copy.deepcopy(base[i % len(base)])
-        doc["id"] = f"bench-{run}-{i:06d}"
-        doc["url"] = doc["canonical_url"] = f"https://news.example/bench/{run}/{i}"
-        out.append(doc)
-    return out
+    return make_articles(base, n, prefix=f"bench-{uuid.uuid4().hex[:6]}-")
 
 
 def rows_per_article(docs: list[dict]) -> float:
