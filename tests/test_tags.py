@@ -265,6 +265,17 @@ def test_a_host_city_is_not_a_party_to_the_talks_held_there(tagger):
     assert "russia-china-partnership" not in tag_ids(tagger, doc)
 
 
+def test_a_dateline_place_is_where_the_reporter_files_from_not_a_party(tagger):
+    doc = credited(
+        "India and China leaders meet",
+        "KAZAN: Xi held talks on Wednesday with the prime minister of India, their first bilateral meeting in years.\n"
+        "KAZAN, Oct 23 (Agency) - China and India agreed to restore patrols along their border.\n"
+        "KAZAN: Xi said China wanted stable relations and more trade with India.",
+    )
+    credit_as(doc, "KAZAN", "RUS", "place")
+    assert "russia-china-partnership" not in tag_ids(tagger, doc)
+
+
 def test_a_state_named_beside_a_place_noun_still_acts_elsewhere(tagger):
     doc = credited(
         "Russia and China deepen ties",
@@ -273,6 +284,24 @@ def test_a_state_named_beside_a_place_noun_still_acts_elsewhere(tagger):
     )
     credit_as(doc, "Russian", "RUS", "demonym")
     assert "russia-china-partnership" in tag_ids(tagger, doc)
+
+
+def test_washington_against_a_chinese_firm_is_rivalry_though_a_firm_credits_no_state(tagger):
+    title = "AppCo given nine months to sell its US business"
+    text = (
+        "The United States gave AppCo nine months to sell its American business or face a ban. "
+        "Washington accuses AppCo of spying on users, which AppCo denies. "
+        "China's foreign ministry said Beijing would protect the rights of its companies. "
+        "The US Commerce Department added AppCo's suppliers to its entity list. "
+        "AppCo said it would challenge the ban in American courts."
+    )
+    firm = Entity("AppCo", "ORG", "org:appco", country="CHN", kind="company")
+    firm.mentions = [Span(m.start(), m.end(), "AppCo", "text") for m in re.finditer("AppCo", text)]
+    without = credited(title, text)
+    assert "us-china-rivalry" not in tag_ids(tagger, without)
+    with_firm = credited(title, text)
+    with_firm.entities.append(firm)
+    assert "us-china-rivalry" in tag_ids(tagger, with_firm)
 
 
 def test_a_prize_named_for_peace_is_not_peace_talks(tagger):

@@ -99,17 +99,16 @@ class CueMatcher:
         if entries:
             self._automaton.make_automaton()
 
-    def find(self, text: str) -> list[tuple[int, int, float]]:
-        """Every whole-word hit as (start offset, group index, weight), in order of the hit's end."""
+    def find(self, text: str) -> list[tuple[int, tuple[tuple[int, float], ...]]]:
+        """Every whole-word hit as (start offset, ((group index, weight), ...)), in order of the hit's end.
+
+        One surface form may serve several groups ("sanctions" is a sanction and a relation cue):
+        they come together, so that a caller places the hit in its sentence once.
+        """
         if self._empty or not text:
             return []
         padded = f" {blank_punctuation(fold(text))} "
-        hits = []
-        for last, (span, values) in self._automaton.iter(padded):
-            start = last - span
-            for group, weight in values:
-                hits.append((start, group, weight))
-        return hits
+        return [(last - span, values) for last, (span, values) in self._automaton.iter(padded)]
 
 
 def _strongest_per_group(values: list[tuple[int, float]]) -> tuple[tuple[int, float], ...]:

@@ -11,6 +11,7 @@ emitted when the document gate passes and the score reaches the tag's threshold.
 from __future__ import annotations
 
 import math
+import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from .document import Document, Sentence, Tag
 from .kb import KnowledgeBase
 from .sentences import split_sentences
 from .tag_cues import CueMatcher
-from .taxonomy_file import Rule, TagDefinition, Taxonomy, load_taxonomy
+from .taxonomy_file import Gate, Rule, TagDefinition, Taxonomy, load_taxonomy
 
 __all__ = ["Judgement", "Tagger", "Taxonomy", "load_taxonomy"]
 
@@ -33,6 +34,7 @@ class _SentenceFacts:
 
     sentence: Sentence
     position: float
+    index: int
     actors: set[str] = field(default_factory=set)
     states: set[str] = field(default_factory=set)
     named_states: set[str] = field(default_factory=set)  # by name or demonym: what lists are made of
@@ -62,18 +64,20 @@ class _CompiledTag:
     definition: TagDefinition
     rules: tuple[_CompiledRule, ...]
     dampeners: tuple[_CompiledDampener, ...]
+    groups: frozenset[int]  # every cue group its rules and dampeners look at
 
 
 @dataclass(slots=True)
 class _Article:
     """One pass over the document, shared by every tag."""
 
-    facts: list[_SentenceFacts]
+    facts: list[_SentenceFacts | None]  # None: the sentence involves no one and holds no cue
     counts: dict[int, int]  # group index -> hits in the whole article
     sentences_with: dict[int, dict[int, None]]  # group index -> the sentences with a hit, in order
     with_actors: list[int]
     credits: Counter  # alpha-3 -> credits in the whole article
     actors: set[str]  # every state and KB id the article involves
+    refusals: list[str | None]  # per compiled tag: why its gate refuses the article from credits alone
 
 
 @dataclass(slots=True)
@@ -100,6 +104,12 @@ class Tagger:
             (term, index[name], weight) for name in names for term, weight in taxonomy.cue_groups[name].terms
         )
         self._tags = [self._compile(tag, index) for tag in taxonomy.tags]
+        # Knowledge-base entities the taxonomy names (org:nato...): only their mentions are placed.
+        named = {a for t in taxonomy.tags for r in t.rules for a in r.actors + r.any_actors}
+        named |= {a for t in taxonomy.tags for d in t.dampeners for a in d.actors}
+        self._kb_actors = frozenset(a for a in named if ":" in a)
+        # "CHN/company": a state's firm (Huawei) is not the state, but a rule may ask for one.
+        self._company_states = frozenset(a.split("/")[0] for a in named if a.endswith("/company"))
 
     @staticmethod
     def _compile(tag: TagDefinition, index: dict[str, int]) -> _CompiledTag:
@@ -110,11 +120,12 @@ class Tagger:
             _CompiledDampener(d.scope, tuple(index[c] for c in d.cues), d.actors, d.min_states, d.factor, d.min_count)
             for d in tag.dampeners
         )
-        return _CompiledTag(tag, rules, dampeners)
+        groups = frozenset(g for r in rules for g in r.cues + r.unless) | frozenset(g for d in dampeners for g in d.cues)
+        return _CompiledTag(tag, rules, dampeners, groups)
 
     def __call__(self, doc: Document) -> None:
         article = self._read(doc)
-        judgements = [self._judge(tag, article) for tag in self._tags]
+        judgements = [self._judge(tag, article, refusal) for tag, refusal in zip(self._tags, article.refusals)]
         tags = [self._tag(j, doc) for j in judgements if j.refused is None]
         doc.tags = sorted(tags, key=lambda t: -t.score)
 
@@ -125,120 +136,139 @@ class Tagger:
             Sentence(s, e, "text") for s, e in split_sentences(doc.text)
         ]
         positions = self.taxonomy.positions
-        facts: list[_SentenceFacts] = []
-        body_seen = 0
-        for sentence in sentences:
-            if sentence.field == "title":
-                weight = positions.title
-            else:
-                weight = positions.lead if body_seen < positions.lead_sentences else positions.body
-                body_seen += 1
-            facts.append(_SentenceFacts(sentence, weight))
-
         # Sentences of one field in text order: a bisect over their starts finds the sentence
         # holding an offset, without a per-character table.
         bounds: dict[str, tuple[list[int], list[int], list[int]]] = {"title": ([], [], []), "text": ([], [], [])}
-        for i, fact in sorted(enumerate(facts), key=lambda item: item[1].sentence.start):
-            starts, ends, indices = bounds[fact.sentence.field]
-            starts.append(fact.sentence.start)
-            ends.append(fact.sentence.end)
+        weights: list[float] = []
+        body_seen = 0
+        for i, sentence in enumerate(sentences):
+            if sentence.field == "title":
+                weights.append(positions.title)
+            else:
+                weights.append(positions.lead if body_seen < positions.lead_sentences else positions.body)
+                body_seen += 1
+            starts, ends, indices = bounds[sentence.field]
+            starts.append(sentence.start)
+            ends.append(sentence.end)
             indices.append(i)
+        for name, (starts, ends, indices) in bounds.items():
+            if any(a > b for a, b in zip(starts, starts[1:])):  # the pipeline splits in order; others may not
+                ordered = sorted(zip(starts, ends, indices))
+                bounds[name] = ([s for s, _, _ in ordered], [e for _, e, _ in ordered], [i for _, _, i in ordered])
+        # Facts are made for the sentences that involve someone or hold a cue; the rest stay None.
+        facts: list[_SentenceFacts | None] = [None] * len(sentences)
 
-        def locate(name: str, offset: int) -> int:
+        def locate(name: str, offset: int) -> _SentenceFacts | None:
             starts, ends, indices = bounds[name]
             k = bisect_right(starts, offset) - 1
-            return indices[k] if k >= 0 and offset < ends[k] else -1
+            if k < 0 or offset >= ends[k]:
+                return None
+            i = indices[k]
+            fact = facts[i]
+            if fact is None:
+                fact = facts[i] = _SentenceFacts(sentences[i], weights[i], i)
+            return fact
 
         for credit in doc.credits:
             span = credit.span
-            i = locate(span.field, span.start)
-            if i < 0:
+            fact = locate(span.field, span.start)
+            if fact is None:
                 continue
-            fact = facts[i]
-            if _is_venue(doc.field_text(span.field), span.start, span.end, credit.via):
-                fact.actors.add(f"{credit.country}/venue")
+            country, via = credit.country, credit.via
+            if via in _MAYBE_VENUE and _is_venue(doc.field_text(span.field), span.start, span.end, via):
+                fact.actors.add(_actor_name(country, "venue"))
                 continue
-            fact.actors.add(credit.country)
-            fact.actors.add(f"{credit.country}/{credit.via}")  # "RUS/person": Putin, not "Russia"
-            fact.states.add(credit.country)
-            if credit.via in _NAMED:
-                fact.named_states.add(credit.country)
+            fact.actors.add(country)
+            fact.actors.add(_actor_name(country, via))  # "RUS/person": Putin, not "Russia"
+            fact.states.add(country)
+            if via in _NAMED:
+                fact.named_states.add(country)
         for entity in doc.entities:
-            if not entity.kb_id:
+            if entity.kb_id in self._kb_actors:
+                actor = entity.kb_id
+            elif entity.kind == "company" and entity.country in self._company_states:
+                actor = _actor_name(entity.country, "company")
+            else:
                 continue
             for mention in entity.mentions:
-                i = locate(mention.field, mention.start)
-                if i >= 0:
-                    facts[i].actors.add(entity.kb_id)
+                fact = locate(mention.field, mention.start)
+                if fact is not None:
+                    fact.actors.add(actor)
 
+        credits = Counter(c.country for c in doc.credits)
+        total = sum(credits.values())
+        refusals = [_gate_refusal(tag.definition.gate, credits, total) for tag in self._tags]
+        # Cue hits matter only to the tags the credits leave in play: a story naming no Taiwan
+        # need not record where "strait" occurs.
+        live = frozenset().union(*(tag.groups for tag, refusal in zip(self._tags, refusals) if refusal is None))
         counts: dict[int, int] = {}
         sentences_with: dict[int, dict[int, None]] = {}
         for name in ("title", "text"):
             starts, ends, indices = bounds[name]
-            for start, group, weight in self._matcher.find(doc.field_text(name)):
-                counts[group] = counts.get(group, 0) + 1
+            for start, values in self._matcher.find(doc.field_text(name)):
                 k = bisect_right(starts, start) - 1
-                if k < 0 or start >= ends[k]:
-                    continue
-                i = indices[k]
-                found = facts[i]
-                found.counts[group] = found.counts.get(group, 0) + 1
-                if weight > found.cues.get(group, 0.0):
-                    found.cues[group] = weight
-                with_group = sentences_with.get(group)
-                if with_group is None:
-                    sentences_with[group] = {i: None}
-                else:
-                    with_group[i] = None
-        with_actors = [i for i, fact in enumerate(facts) if fact.actors]
-        actors = set().union(*(fact.actors for fact in facts))
-        return _Article(facts, counts, sentences_with, with_actors, Counter(c.country for c in doc.credits), actors)
+                found = None
+                if k >= 0 and start < ends[k]:
+                    i = indices[k]
+                    found = facts[i]
+                    if found is None:
+                        found = facts[i] = _SentenceFacts(sentences[i], weights[i], i)
+                for group, weight in values:
+                    if group not in live:
+                        continue
+                    counts[group] = counts.get(group, 0) + 1
+                    if found is None:
+                        continue
+                    found.counts[group] = found.counts.get(group, 0) + 1
+                    if weight > found.cues.get(group, 0.0):
+                        found.cues[group] = weight
+                    with_group = sentences_with.get(group)
+                    if with_group is None:
+                        sentences_with[group] = {found.index: None}
+                    else:
+                        with_group[found.index] = None
+        with_actors = [fact.index for fact in facts if fact is not None and fact.actors]
+        actors = set().union(*(fact.actors for fact in facts if fact is not None))
+        return _Article(facts, counts, sentences_with, with_actors, credits, actors, refusals)
 
     # --- scoring ------------------------------------------------------------------------------
 
     def explain(self, doc: Document) -> list[Judgement]:
         """How every tag of the taxonomy was judged on this document, emitted or not (for tuning)."""
         article = self._read(doc)
-        return [self._judge(tag, article) for tag in self._tags]
+        return [self._judge(tag, article, refusal) for tag, refusal in zip(self._tags, article.refusals)]
 
-    def _judge(self, tag: _CompiledTag, article: _Article) -> Judgement:
+    def _judge(self, tag: _CompiledTag, article: _Article, refusal: str | None) -> Judgement:
         definition = tag.definition
         gate = definition.gate
         judgement = Judgement(definition)
-        credits = article.credits
-        if any(credits[state] < gate.min_credits for state in gate.states):
-            judgement.refused = "states not credited enough"
+        if refusal is not None:
+            judgement.refused = refusal
             return judgement
-        if gate.min_share and gate.states:
-            # A state named twice in a story about two others is not what the story is about.
-            total = sum(credits.values())
-            if any(credits[state] < gate.min_share * total for state in gate.states):
-                judgement.refused = "states hold too small a share of the credits"
-                return judgement
-        if gate.max_share:
-            total = sum(credits.values())
-            if any(credits[state] > share * total for state, share in gate.max_share):
-                judgement.refused = "another state holds too large a share of the credits: its story"
-                return judgement
 
         # Each rule is tried only where all its cue groups have hits (or, without cues, where some
         # actor is involved): most sentences of an article never reach a rule.
         facts = article.facts
         best: dict[int, tuple[float, str]] = {}
+        present = article.actors
         for compiled in tag.rules:
+            rule = compiled.rule
+            if any(a not in present for a in rule.actors) or (rule.any_actors and present.isdisjoint(rule.any_actors)):
+                continue
             if compiled.cues:
                 candidates = _sentences_with_all(article.sentences_with, compiled.cues)
             else:
                 candidates = article.with_actors
-            weight, rule_id = compiled.rule.weight, compiled.rule.id
+            weight, rule_id = rule.weight, rule.id
             for i in candidates:
-                strength = _fires(compiled, facts[i]) * weight
+                strength = _fires(compiled, facts[i]) * weight  # type: ignore[arg-type]
                 if strength > 0.0 and strength > best.get(i, _NOTHING)[0]:
                     best[i] = (strength, rule_id)
         list_context = definition.list_context
         sentence_dampeners = [d for d in tag.dampeners if d.scope == "sentence"]
         for i in sorted(best):
             fact = facts[i]
+            assert fact is not None
             weight, rule_id = best[i]
             weight *= fact.position
             if len(fact.named_states) >= list_context.min_states:
@@ -276,6 +306,32 @@ class Tagger:
         return Tag(definition.id, definition.label, judgement.score, rule, spans)
 
 
+def _gate_refusal(gate: Gate, credits: Counter, total: int) -> str | None:
+    """Why the credits alone rule the tag out (None: they do not), before any sentence is read."""
+    if any(credits[state] < gate.min_credits for state in gate.states):
+        return "states not credited enough"
+    # A state named twice in a story about two others is not what the story is about.
+    if gate.min_share and any(credits[state] < gate.min_share * total for state in gate.states):
+        return "states hold too small a share of the credits"
+    if any(credits[state] > share * total for state, share in gate.max_share):
+        return "another state holds too large a share of the credits: its story"
+    return None
+
+
+_MAYBE_VENUE = frozenset({"metonym", "place", "demonym"})
+_ACTOR_NAMES: dict[tuple[str, str], str] = {}
+
+
+def _actor_name(country: str, via: str) -> str:
+    """'RUS/person', made once per pair rather than once per credit."""
+    name = _ACTOR_NAMES.get((country, via))
+    if name is None:
+        name = _ACTOR_NAMES[(country, via)] = f"{country}/{via}"
+    return name
+
+
+# After a place opening a line: a dateline's colon or dash, maybe after a date and an agency.
+_DATELINE = re.compile(r"(?:,[^\n.:;]{0,30}?)?(?:\s*\([^)\n]{1,30}\))?\s*(?::|—|–|-\s)")
 _VENUE_WORDS = frozenset("in at to from near outside around via through into inside".split())
 # "the Russian city of Kazan", "the Chinese capital": a state's adjective on a place names a location.
 _PLACE_NOUNS = frozenset("city cities capital town towns port resort village region province enclave exclave island oblast".split())
@@ -289,6 +345,8 @@ def _is_venue(text: str, start: int, end: int, via: str) -> bool:
         return bool(after) and after[0].lower().strip(",.;:") in _PLACE_NOUNS
     if via not in ("metonym", "place"):
         return False
+    if (start == 0 or text[start - 1] == "\n") and _DATELINE.match(text, end):
+        return True  # "KAZAN: ...", "BEIJING, March 3 (Reuters) -": where the reporter files from
     before = text[max(0, start - 24) : start].split()
     if len(before) >= 2 and before[-1].lower() == "of" and before[-2].lower() in _PLACE_NOUNS:
         return True  # "the city of Kazan", "the port of Odesa"

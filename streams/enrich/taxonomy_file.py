@@ -22,7 +22,8 @@ _TAG_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _CUE_NAME = re.compile(r"^[a-z0-9_]+$")
 _ALPHA3 = re.compile(r"^[A-Z]{3}$")
 _KB_ID = re.compile(r"^(?:country|city|region|place|person|org):[A-Za-z0-9-]+$")
-_CREDIT_VIA = re.compile(r"^[A-Z]{3}/(?:name|demonym|person|metonym|org|place|venue)$")  # RUS/person: by its people
+# RUS/person: credited by its people; CHN/company: a firm of that state, which credits no state itself
+_CREDIT_VIA = re.compile(r"^[A-Z]{3}/(?:name|demonym|person|metonym|org|place|venue|company)$")
 
 
 @dataclass(frozen=True, slots=True)
