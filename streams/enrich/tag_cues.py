@@ -32,8 +32,10 @@ _SIBILANT_ENDINGS = ("s", "x", "z", "ch", "sh")
 def fold(text: str) -> str:
     """Lower-case and fold quotes and dashes without changing the length of the string."""
     lowered = text.lower()
-    if len(lowered) != len(text):  # a few characters (e.g. "İ") lower-case to two
-        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    if len(lowered) != len(text):  # "İ" lower-cases to two characters: take it as "I"
+        lowered = text.replace("\u0130", "I").lower()
+        if len(lowered) != len(text):
+            lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     for variant, plain in _FOLD:  # str.replace runs in C; str.translate with a table is ~10x slower
         if variant in lowered:
             lowered = lowered.replace(variant, plain)

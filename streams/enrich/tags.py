@@ -47,6 +47,8 @@ class _CompiledRule:
     rule: Rule
     cues: tuple[int, ...]
     unless: tuple[int, ...]
+    actors: frozenset[str]
+    any_actors: frozenset[str]
 
 
 @dataclass(slots=True)
@@ -114,7 +116,10 @@ class Tagger:
     @staticmethod
     def _compile(tag: TagDefinition, index: dict[str, int]) -> _CompiledTag:
         rules = tuple(
-            _CompiledRule(r, tuple(index[c] for c in r.cues), tuple(index[c] for c in r.unless)) for r in tag.rules
+            _CompiledRule(
+                r, tuple(index[c] for c in r.cues), tuple(index[c] for c in r.unless), frozenset(r.actors), frozenset(r.any_actors)
+            )
+            for r in tag.rules
         )
         dampeners = tuple(
             _CompiledDampener(d.scope, tuple(index[c] for c in d.cues), d.actors, d.min_states, d.factor, d.min_count)
@@ -171,9 +176,14 @@ class Tagger:
 
         for credit in doc.credits:
             span = credit.span
-            fact = locate(span.field, span.start)
-            if fact is None:
+            starts, ends, indices = bounds[span.field]
+            k = bisect_right(starts, span.start) - 1
+            if k < 0 or span.start >= ends[k]:
                 continue
+            i = indices[k]
+            fact = facts[i]
+            if fact is None:
+                fact = facts[i] = _SentenceFacts(sentences[i], weights[i], i)
             country, via = credit.country, credit.via
             if via in _MAYBE_VENUE and _is_venue(doc.field_text(span.field), span.start, span.end, via):
                 fact.actors.add(_actor_name(country, "venue"))
@@ -252,18 +262,19 @@ class Tagger:
         best: dict[int, tuple[float, str]] = {}
         present = article.actors
         for compiled in tag.rules:
-            rule = compiled.rule
-            if any(a not in present for a in rule.actors) or (rule.any_actors and present.isdisjoint(rule.any_actors)):
+            if not compiled.actors <= present or (compiled.any_actors and present.isdisjoint(compiled.any_actors)):
                 continue
             if compiled.cues:
                 candidates = _sentences_with_all(article.sentences_with, compiled.cues)
             else:
                 candidates = article.with_actors
-            weight, rule_id = rule.weight, rule.id
+            rule = compiled.rule
             for i in candidates:
-                strength = _fires(compiled, facts[i]) * weight  # type: ignore[arg-type]
-                if strength > 0.0 and strength > best.get(i, _NOTHING)[0]:
-                    best[i] = (strength, rule_id)
+                strength = _fires(compiled, facts[i])  # type: ignore[arg-type]
+                if strength > 0.0:
+                    strength *= rule.weight
+                    if strength > best.get(i, _NOTHING)[0]:
+                        best[i] = (strength, rule.id)
         list_context = definition.list_context
         sentence_dampeners = [d for d in tag.dampeners if d.scope == "sentence"]
         for i in sorted(best):
@@ -380,20 +391,20 @@ def _sentences_with_all(sentences_with: dict[int, dict[int, None]], groups: tupl
 
 
 def _fires(compiled: _CompiledRule, fact: _SentenceFacts) -> float:
-    """The rule's cue strength in this sentence (weakest required group), or 0 when it does not fire."""
-    strengths = [fact.cues.get(group) for group in compiled.cues]  # cues first: most sentences fail here
-    if None in strengths:
-        return 0.0
+    """The rule's cue strength in a sentence holding all its cue groups (the weakest group's best
+    term), or 0 when the sentence lacks its actors or states, or holds a vetoing cue."""
     rule = compiled.rule
     if rule.min_states and len(fact.states) < rule.min_states:
         return 0.0
     actors = fact.actors
-    if any(a not in actors for a in rule.actors):
+    if not compiled.actors <= actors or (compiled.any_actors and actors.isdisjoint(compiled.any_actors)):
         return 0.0
-    if rule.any_actors and not any(a in actors for a in rule.any_actors):
+    cues = fact.cues
+    if compiled.unless and any(g in cues for g in compiled.unless):
         return 0.0
-    if any(g in fact.cues for g in compiled.unless):
-        return 0.0
-    return min(strengths, default=1.0)
-
-
+    groups = compiled.cues
+    if not groups:
+        return 1.0
+    if len(groups) == 1:
+        return cues[groups[0]]
+    return min(cues[g] for g in groups)
