@@ -88,6 +88,13 @@ def load_yaml(path: str | Path) -> Any:
 
 def load_versioned(path: str | Path, list_key: str) -> tuple[str, list[LineDict]]:
     """Load a data file of the shape `{version: ..., <list_key>: [mapping, ...]}`."""
+    version, items, _ = load_versioned_document(path, list_key)
+    return version, items
+
+
+def load_versioned_document(path: str | Path, list_key: str) -> tuple[str, list[LineDict], LineDict]:
+    """Like `load_versioned`, and the whole top-level mapping too, for files with more sections
+    than the list (the taxonomy's shared cues and positions): one parse for all of it."""
     data = load_yaml(path)
     if not isinstance(data, dict):
         raise DataFileError(path, 1, f"expected a mapping with 'version' and '{list_key}'")
@@ -100,4 +107,4 @@ def load_versioned(path: str | Path, list_key: str) -> tuple[str, list[LineDict]
     for item in items:
         if not isinstance(item, dict):
             raise DataFileError(path, line_of(data), f"every entry of '{list_key}' must be a mapping, got {item!r}")
-    return str(version), items
+    return str(version), items, data

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .datafile import DATA_DIR, DataFileError, LineDict, line_of, load_versioned, load_yaml
+from .datafile import DATA_DIR, DataFileError, LineDict, line_of, load_versioned_document
 
 DEFAULT_PATH = DATA_DIR / "taxonomy.yaml"
 
@@ -335,10 +335,7 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     """Load and validate a taxonomy file (the packaged one by default); DataFileError names file and line."""
     path = Path(path) if path is not None else DEFAULT_PATH
     check = _Checker(path)
-    version, raw_tags = load_versioned(path, "tags")
-    # load_versioned checks the shape but returns only version and tags; the shared sections
-    # (cues, positions, list_context) are read from the same file, parsed once more at start-up.
-    top = load_yaml(path)
+    version, raw_tags, top = load_versioned_document(path, "tags")
     check.keys(top, _TOP_KEYS, {"version", "tags"}, "taxonomy")
     groups = _cue_groups(check, top.get("cues"), top, "shared")
     default_list = _list_context(check, top.get("list_context"), top, ListContext())
