@@ -412,6 +412,22 @@ def test_tag_with_huge_attribute_count_is_converted(cleaner):
     assert cleaner("T", None, page, "en").text.split() == ["inside", "after"]
 
 
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        " ".join(f"a{i}" for i in range(20_000)),
+        " ".join(f"a{i}='<'" for i in range(20_000)),
+        " ".join(f'a{i}=">"' for i in range(20_000)),
+    ],
+)
+def test_attribute_bombs_without_values_or_with_brackets_in_values_are_recognised(attributes):
+    assert is_bomb(f"<div {attributes}>inside</div>")
+
+
+def test_brackets_inside_quoted_values_of_ordinary_pages_are_not_a_bomb():
+    assert not is_bomb('<p title="a <b> tag" data-x=\'1 > 0\'>ok</p>' * 2000)
+
+
 def test_input_beyond_max_chars_is_truncated_before_processing():
     small = Cleaner(max_chars=1000)
     text = small("T", "word " * 100_000, None, "en").text

@@ -33,6 +33,8 @@ _TAG_WORD = re.compile(r"(?:[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*|(?:[^\W\
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 _NON_ALNUM = re.compile(r"[\W_]+")
 _POSSESSIVE = re.compile(r"['’]s$")
+# Boilerplate is short; longer lines are story (or junk no pattern is for) and are not scanned.
+MAX_LINE_CHARS = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +175,10 @@ class LineCleaner:
             if not line:
                 kept.append(line)
                 continue
+            if len(line) > MAX_LINE_CHARS:
+                in_list = False
+                kept.append(line)
+                continue
             stripped = self._strip_ends(line)
             if in_list and stripped and _is_story_line(stripped):
                 in_list = False
@@ -190,7 +196,7 @@ class LineCleaner:
         title_words = _title_words(title)
         result: list[str] = []
         for i, line in enumerate(kept):
-            if line and (i < first or i > last) and self._is_edge_boilerplate(line, tkey, title_words, i < first):
+            if line and (i < first or i > last) and len(line) <= MAX_LINE_CHARS and self._is_edge_boilerplate(line, tkey, title_words, i < first):
                 removed += 1
                 continue
             result.append(line)

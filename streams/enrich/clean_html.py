@@ -49,16 +49,20 @@ _VOID_OR_OPTIONAL = frozenset(
         "colgroup", "html", "head", "body", "!doctype",
     }
 )  # fmt: skip
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)([^>]*)>")
-_ATTRIBUTE_NAME = re.compile(r"""[\s"'/]([^\s"'<>/=]+)\s*=""")
+# Tags as the pre-scan sees them: quoted values (bounded) may hold '<' or '>', as in the parser.
+# Possessive quantifiers: a match never backtracks, so the scan stays linear on unclosed tags.
+_TAG = re.compile(r"""<(/?)([a-zA-Z][a-zA-Z0-9:-]*)((?:[^<>"']++|"[^"]{0,4096}+"|'[^']{0,4096}+'|["'])*+)""")
+_QUOTED = re.compile(r""""[^"]*"|'[^']*'""")
+_ATTRIBUTE_SEPARATORS = re.compile(r"[\s=/]+")
 _WHITESPACE = re.compile(r"\s+")
 _TITLE_SEPARATOR = re.compile(r"\s+[|–—:-]{1,2}\s+")
 
 # Fallback, for bombs only: drop non-text elements, break lines at block tags, strip the rest.
+# Every pattern stops at the next '<' or is bounded, so that unclosed tags cannot make it quadratic.
 _FALLBACK_DROP = re.compile(r"(?is)<(script|style|noscript|template|svg|head)\b.*?(?:</\1\s*>|\Z)|<!--.*?(?:-->|\Z)")
-_FALLBACK_BLOCK = re.compile(r"(?i)</?(?:p|div|h[1-6]|li|br|tr|section|article|blockquote|ul|ol|table|hr)\b[^>]*>")
-_FALLBACK_TAG = re.compile(r"<[^>]*>|<")
-_FALLBACK_TITLE = re.compile(r"(?is)<title\b[^>]*>(.*?)</title\s*>")
+_FALLBACK_BLOCK = re.compile(r"(?i)</?(?:p|div|h[1-6]|li|br|tr|section|article|blockquote|ul|ol|table|hr)\b[^<>]*>")
+_FALLBACK_TAG = re.compile(r"<[^<>]*>|<")
+_FALLBACK_TITLE = re.compile(r"(?is)<title\b[^<>]*>([^<]{0,2000})")
 
 
 @dataclass(slots=True)
@@ -69,22 +73,26 @@ class HtmlText:
 
 def is_bomb(html: str) -> bool:
     """True when the markup nests deeper than MAX_DEPTH or a tag has too many distinct attributes."""
+    if html.count("<") <= MAX_DEPTH and len(html) <= 2 * MAX_DISTINCT_ATTRIBUTES:
+        return False
     depth = 0
     open_names: dict[str, int] = {}
-    for match in _TAG.finditer(html):
-        closing, name, attributes = match.groups()
-        name = name.lower()
-        if len(attributes) > 4 * MAX_DISTINCT_ATTRIBUTES:
-            if len(set(_ATTRIBUTE_NAME.findall(attributes))) > MAX_DISTINCT_ATTRIBUTES:
+    void = _VOID_OR_OPTIONAL
+    for closing, name, attributes in _TAG.findall(html):
+        if len(attributes) > 2 * MAX_DISTINCT_ATTRIBUTES:
+            # Names with or without values; an unquoted value counts as a name, which only errs on the safe side.
+            names = set(_ATTRIBUTE_SEPARATORS.split(_QUOTED.sub(" ", attributes)))
+            if len(names) > MAX_DISTINCT_ATTRIBUTES:
                 return True
-        if name in _VOID_OR_OPTIONAL or attributes.endswith("/"):
+        name = name.lower()
+        if name in void:
             continue
         if closing:
             # A stray end tag is ignored by the parser; an end tag of an open element pops at least one.
             if open_names.get(name):
                 open_names[name] -= 1
                 depth -= 1
-        else:
+        elif not attributes.endswith("/"):
             open_names[name] = open_names.get(name, 0) + 1
             depth += 1
             if depth > MAX_DEPTH:
