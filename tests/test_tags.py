@@ -304,6 +304,23 @@ def test_washington_against_a_chinese_firm_is_rivalry_though_a_firm_credits_no_s
     assert "us-china-rivalry" in tag_ids(tagger, with_firm)
 
 
+def test_a_denied_supply_of_arms_is_not_an_arms_transfer(tagger):
+    supplied = credited(
+        "Report on weapons for Russia",
+        "Officials in Washington said Germany sent artillery shells to Israel last month. "
+        "Israel received the ammunition from Germany in two shipments, officials said. "
+        "Germany also delivered air defence systems to Israel.",
+    )
+    denied = credited(
+        supplied.title,
+        "Officials in Berlin said Germany never sent artillery shells to Israel. "
+        "Israel denied that it received any ammunition from Germany. "
+        "Germany did not deliver air defence systems to Israel, its ministry said.",
+    )
+    assert "arms-transfers" in tag_ids(tagger, supplied)
+    assert "arms-transfers" not in tag_ids(tagger, denied)
+
+
 def test_a_prize_named_for_peace_is_not_peace_talks(tagger):
     doc = credited(
         "Peace prize goes to rights groups in Russia and Ukraine",
