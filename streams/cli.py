@@ -201,6 +201,7 @@ def cmd_sink(settings: Settings, args: argparse.Namespace) -> int:
     from .sink import migrations
     from .sink.consumer import run_sink
     from .sink.database import DatabaseNotConfigured, connect, database_url
+    from .topics import BrokerUnavailable
 
     logging.basicConfig(level=settings.log_level.upper().replace("WARN", "WARNING"), format="[%(asctime)s] %(levelname)s %(name)s: %(message)s")
     try:
@@ -209,7 +210,7 @@ def cmd_sink(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"geowire sink: applied migrations {migrations.apply(conn) or 'none (up to date)'}")
             return 0
         asyncio.run(run_sink(settings))
-    except (DatabaseNotConfigured, migrations.MigrationError) as exc:
+    except (DatabaseNotConfigured, migrations.MigrationError, BrokerUnavailable) as exc:
         print(f"geowire sink: error: {exc}", file=sys.stderr)
         return 1
     return 0

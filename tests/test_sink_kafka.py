@@ -186,7 +186,8 @@ def test_pipeline_keeps_enriching_through_a_database_outage_and_the_sink_catches
         localpg.stop(private_postgres)
         produce(settings, [orjson.dumps(raw) for raw in raws[5:]])
         enriched = consume(settings, [settings.topic_enriched], 10, timeout=60)
-        wait_until(lambda: lag(settings) == 5, 30, "the sink's lag to grow while the database is down", (sink,))
+        # At least the 5 new articles (and any alerts the worker raised for them) wait for the sink.
+        wait_until(lambda: lag(settings) >= 5, 30, "the sink's lag to grow while the database is down", (sink,))
         time.sleep(2.0)
         lag_during_outage = lag(settings)
 
@@ -194,7 +195,7 @@ def test_pipeline_keeps_enriching_through_a_database_outage_and_the_sink_catches
         wait_until(lambda: rows(database) == 10 and lag(settings) == 0, 60, "the sink to catch up", (sink,))
 
         assert len(enriched) == 10  # enrichment did not wait for the database
-        assert lag_during_outage == 5
+        assert lag_during_outage >= 5
         assert sink.process is not None and sink.process.poll() is None
         assert "unreachable" in sink.log() or "will retry" in sink.log()
         with psycopg.connect(database) as c:

@@ -42,8 +42,11 @@ def redacted(url: str) -> str:
 
 
 def connect(url: str, timeout: float = 5.0) -> psycopg.Connection:
-    """A connection in manual-transaction mode; `application_name` shows the sink in pg_stat_activity."""
-    return psycopg.connect(url, connect_timeout=max(1, int(timeout)), application_name="geowire")
+    """A connection whose transactions are exactly its `with conn.transaction()` blocks (autocommit outside them).
+
+    `application_name` shows geowire in pg_stat_activity.
+    """
+    return psycopg.connect(url, connect_timeout=max(1, int(timeout)), application_name="geowire", autocommit=True)
 
 
 def with_database(url: str, name: str) -> str:
