@@ -39,7 +39,7 @@ class _SentenceFacts:
     states: set[str] = field(default_factory=set)
     named_states: set[str] = field(default_factory=set)  # by name or demonym: what lists are made of
     cues: dict[int, float] = field(default_factory=dict)  # group index -> strongest weight
-    counts: dict[int, int] = field(default_factory=dict)  # group index -> hits
+    counts: dict[int, int] = field(default_factory=dict)  # group index -> hits, for dampeners that count them
 
 
 @dataclass(slots=True)
@@ -106,6 +106,9 @@ class Tagger:
             (term, index[name], weight) for name in names for term, weight in taxonomy.cue_groups[name].terms
         )
         self._tags = [self._compile(tag, index) for tag in taxonomy.tags]
+        self._counted_per_sentence = frozenset(
+            g for t in self._tags for d in t.dampeners if d.scope == "sentence" and d.min_count > 1 for g in d.cues
+        )
         # Knowledge-base entities the taxonomy names (org:nato...): only their mentions are placed.
         named = {a for t in taxonomy.tags for r in t.rules for a in r.actors + r.any_actors}
         named |= {a for t in taxonomy.tags for d in t.dampeners for a in d.actors}
@@ -174,6 +177,7 @@ class Tagger:
                 fact = facts[i] = _SentenceFacts(sentences[i], weights[i], i)
             return fact
 
+        actor_names = _ACTOR_NAMES
         for credit in doc.credits:
             span = credit.span
             starts, ends, indices = bounds[span.field]
@@ -188,8 +192,9 @@ class Tagger:
             if via in _MAYBE_VENUE and _is_venue(doc.field_text(span.field), span.start, span.end, via):
                 fact.actors.add(_actor_name(country, "venue"))
                 continue
-            fact.actors.add(country)
-            fact.actors.add(_actor_name(country, via))  # "RUS/person": Putin, not "Russia"
+            actors = fact.actors
+            actors.add(country)
+            actors.add(actor_names.get((country, via)) or _actor_name(country, via))  # "RUS/person": Putin, not "Russia"
             fact.states.add(country)
             if via in _NAMED:
                 fact.named_states.add(country)
@@ -212,6 +217,7 @@ class Tagger:
         # need not record where "strait" occurs.
         live = frozenset().union(*(tag.groups for tag, refusal in zip(self._tags, refusals) if refusal is None))
         counts: dict[int, int] = {}
+        counted = self._counted_per_sentence
         sentences_with: dict[int, dict[int, None]] = {}
         for name in ("title", "text"):
             starts, ends, indices = bounds[name]
@@ -229,7 +235,8 @@ class Tagger:
                     counts[group] = counts.get(group, 0) + 1
                     if found is None:
                         continue
-                    found.counts[group] = found.counts.get(group, 0) + 1
+                    if group in counted:
+                        found.counts[group] = found.counts.get(group, 0) + 1
                     if weight > found.cues.get(group, 0.0):
                         found.cues[group] = weight
                     with_group = sentences_with.get(group)
@@ -285,7 +292,8 @@ class Tagger:
             if len(fact.named_states) >= list_context.min_states:
                 weight *= list_context.factor
             for damp in sentence_dampeners:
-                if _applies(damp, fact.counts, fact.actors, len(fact.states)):
+                # Presence is enough for most dampeners; hits are counted per sentence only for the others.
+                if _applies(damp, fact.cues if damp.min_count == 1 else fact.counts, fact.actors, len(fact.states)):
                     weight *= damp.factor
             judgement.evidence.append((weight, fact.sentence, rule_id))
 
