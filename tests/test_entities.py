@@ -163,3 +163,85 @@ def test_salience_favours_the_title_and_lead(link):
     doc = run(link, text, title="Russia talks")
     assert by_id(doc)["country:RUS"].salience == 1.0
     assert 0 < by_id(doc)["country:CHN"].salience < 1.0
+
+
+def test_a_famous_surname_after_another_given_name_is_another_person(link):
+    doc = run(link, "Daniil Medvedev of Russia beat Jannik Sinner in three sets. Medvedev served well.")
+    assert "person:dmitry-medvedev" not in by_id(doc)
+    tennis = next(e for e in doc.entities if e.name == "Daniil Medvedev")
+    assert (tennis.type, tennis.kb_id) == ("PERSON", None)
+    assert [m.text for m in tennis.mentions] == ["Daniil Medvedev", "Medvedev"]
+
+
+def test_a_spelling_of_the_given_name_still_links_the_person(link):
+    doc = run(link, "Dmitri Medvedev, the former president, wrote on Telegram.")
+    assert "person:dmitry-medvedev" in by_id(doc)
+
+
+def test_states_hold_only_states_and_the_eu(link):
+    doc = run(link, "The State Department and the Pentagon briefed NATO allies in Brussels as EU ministers met.")
+    kinds = {s["kb_id"].partition(":")[0] for s in doc.states}
+    assert kinds <= {"country"} | {"org"} and {s["kb_id"] for s in doc.states if s["kb_id"].startswith("org:")} <= {"org:eu"}
+    assert "country:USA" in {s["kb_id"] for s in doc.states}
+
+
+def test_media_and_companies_do_not_credit_their_state(link):
+    doc = run(link, "The BBC reported the figures, citing Reuters and Gazprom.")
+    assert {"org:bbc", "org:reuters"} <= set(by_id(doc))
+    assert doc.states == [] and doc.credits == []
+
+
+@pytest.mark.parametrize(
+    "text, kb_id",
+    [
+        ("Voters in Georgia lined up for hours in Atlanta suburbs.", "region:georgia-us-state"),
+        ("Georgia's government in Tbilisi passed the law.", "country:GEO"),
+    ],
+)
+def test_georgia_is_read_from_its_context(link, text, kb_id):
+    assert kb_id in by_id(run(link, text))
+    other = {"region:georgia-us-state", "country:GEO"} - {kb_id}
+    assert not other & set(by_id(run(link, text)))
+
+
+def test_the_kremlin_alone_does_not_make_georgia_the_country(link):
+    doc = run(link, "The Kremlin said talks would go on. Georgia voted on Tuesday.")
+    assert "country:GEO" not in by_id(doc)
+
+
+@pytest.mark.parametrize(
+    "text, place",
+    [("JERUSALEM — The cabinet met on Sunday.", "city:jerusalem"), ("KYIV, March 3 (Reuters) - Sirens sounded.", "city:kyiv")],
+)
+def test_an_all_capital_dateline_links_its_place(link, text, place):
+    doc = run(link, text)
+    assert place in by_id(doc)
+    if "Reuters" in text:
+        assert "org:reuters" in by_id(doc)
+
+
+def test_a_regional_demonym_is_no_entity(link):
+    doc = run(link, "European leaders met on Monday.")
+    assert doc.entities == []
+
+
+def test_a_common_name_in_a_longer_name_is_not_linked(link):
+    doc = run(link, "Finland's Social Democrats won the vote.")
+    assert "org:democratic-party" not in by_id(doc)
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        ("The winner came when Paul Pogba curled in a shot.", "Paul Pogba"),
+        ("In the second half the 19-year-old Kylian Mbappé scored twice.", "Kylian Mbappé"),
+    ],
+)
+def test_a_personal_name_without_an_office_is_found(link, text, person):
+    doc = run(link, text)
+    assert (person, "PERSON") in {(e.name, e.type) for e in doc.entities}
+
+
+def test_a_place_name_with_a_given_name_is_no_person(link):
+    doc = run(link, "Crowds gathered in Victoria Square and on Paul Street.")
+    assert not any(e.type == "PERSON" for e in doc.entities)

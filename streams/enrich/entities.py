@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, insort
 import unicodedata
 
 from .document import Credit, Document, Entity, Span
@@ -62,7 +63,10 @@ class EntityLinker:
             if " " not in form and (meaning.name or meaning.demonym)
         )
         role_words = frozenset(p for p in kb.role_phrases.phrases if " " not in p)
-        self.cues = CueFinder(kb.cues, self.index.phrases, self.index.phrase_words, known.__contains__, role_words)
+        self.cues = CueFinder(
+            kb.cues, self.index.phrases, self.index.phrase_words, known.__contains__, role_words,
+            self.index.phrase_automaton,
+        )
         # Only states are states: countries, and the EU as an actor.
         self.state_like = frozenset(i for i in STATE_ACTORS if i in kb)
         # What a mention of each record credits: [(state id, via)], worked out once.
@@ -260,11 +264,12 @@ class EntityLinker:
                 cue_hits.append((start, end, kind, text[start:end]))
             if form.role:
                 cue_hits.append((start, end, "role", text[start:end]))
-        cue_hits += self.cues.phrase_hits(text, sorted(found.taken["text"]))
+        cue_hits += self.cues.phrase_hits(text, found.taken["text"])
+        cue_hits.sort()
         blocked = sorted(found.hard)
         spans = self.cues.find(text, cue_hits, blocked)
         if found.persons:
-            spans = sorted(spans + [(s, e, "PERSON") for s, e, f in found.persons if f == "text"])
+            spans = sorted(set(spans) | {(s, e, "PERSON") for s, e, f in found.persons if f == "text"})
         groups: list[tuple[str, str, list[Span]]] = []
         by_key: dict[str, int] = {}
         for start, end, type_ in spans:
@@ -308,13 +313,14 @@ class EntityLinker:
             for field_name in ("title", "text"):
                 text = doc.field_text(field_name)
                 taken = found.taken[field_name]
+                taken.sort()
                 for form in forms:
                     i = text.find(form)
                     while i >= 0:
                         j = i + len(form)
-                        if _whole_word(text, i, j) and not any(a < j and i < b for a, b in taken):
+                        if _whole_word(text, i, j) and not _overlaps(taken, i, j):
                             mentions.append(Span(i, j, form, field_name))
-                            taken.append((i, j))
+                            insort(taken, (i, j))
                         i = text.find(form, j)
 
     # --- output ----------------------------------------------------------------------------------
@@ -433,6 +439,12 @@ def _has_word(text: str, word: str) -> bool:
             return True
         i = text.find(word, i + 1)
     return False
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps any of the sorted, non-overlapping `spans`."""
+    k = bisect_left(spans, (start, start))
+    return (k > 0 and spans[k - 1][1] > start) or (k < len(spans) and spans[k][0] < end)
 
 
 def _whole_word(text: str, start: int, end: int) -> bool:

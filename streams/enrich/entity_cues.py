@@ -16,16 +16,11 @@ everywhere.
 
 from __future__ import annotations
 
-import re
 from typing import Callable
 
 from .kb_index import Form
 from .kb_vocabulary import Cues
 
-# A word that starts with a capital letter (any Latin, Greek or Cyrillic one) after no letter.
-_UPPER = "".join(sorted({c for c in map(chr, range(0x41, 0x530)) if c.isupper() and c.isalpha()}))
-_CAPITAL_WORD = re.compile(f"(?<![\\w'’\\-])[{re.escape(_UPPER)}]\\w*(?:['’\\-]\\w+)*")
-_WORD = re.compile(r"\w+")
 _AFTER_KINDS = frozenset({"reporting-verb", "action-verb"})
 _APPOSITION_KINDS = frozenset({"apposition", "org-apposition", "role"})
 
@@ -79,14 +74,14 @@ class CueFinder:
         phrase_words: int = 1,
         known: Callable[[str], bool] | None = None,
         role_words: frozenset[str] = frozenset(),
+        automaton=None,
     ) -> None:
         self.cues = cues
         self.honorifics = frozenset(w for w in cues.person_titles if w[:1].isupper())
         self.not_name = cues.name_stopwords | cues.org_suffixes
         self.phrases = phrases or {}
         self.phrase_words = phrase_words
-        self.first_words = frozenset(p.split(" ")[0] for p in self.phrases)
-        self.last_words = frozenset(p.split(" ")[-1] for p in self.phrases)
+        self.automaton = automaton
         self.known = known or (lambda word: False)  # names the knowledge base links on their own
         # capitalised words that are no given name before a surname: titles, offices, stopwords
         self.not_given = self.not_name | cues.person_titles | role_words | cues.place_suffixes
@@ -155,71 +150,42 @@ class CueFinder:
         return self.given_name_before(text, start) is not None or self.name_follows(text, end)
 
     def phrase_hits(self, text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
-        """Cue hits of the lower-case phrases next to capitalised words no linked name covers.
+        """Cue hits of the lower-case phrases that stand next to a capitalised word no linked name covers.
 
-        `taken` are the linked spans, sorted. Each hit is (start, end, cue kind, cue text), the
-        same as the automaton's capitalised cues; role phrases have the kind "role".
+        `taken` are the linked spans. Each hit is (start, end, cue kind, cue text), the same as
+        the automaton's capitalised cues; role phrases have the kind "role".
         """
+        if self.automaton is None:
+            return []
         hits: list[tuple[int, int, str, str]] = []
-        phrases, given_names = self.phrases, self.cues.given_names
-        last_words, first_words = self.last_words, self.first_words
-        word_at = _WORD.match
-        ti, nt = 0, len(taken)
-        for match in _CAPITAL_WORD.finditer(text):
-            s, e = match.span()
-            while ti < nt and taken[ti][1] <= s:
-                ti += 1
-            if ti < nt and taken[ti][0] <= s:
-                continue  # a linked name
-            if match.group() in given_names:
-                hits.append((s, e, "given-name", match.group()))
-            # "said Anna Smith", "striker Kylian Mbappé", "the foreign minister, Qin Gang"
-            end = s - 1 if text[s - 1 : s] == " " else s - 2 if text[s - 2 : s] == ", " else 0
-            if end > 0 and text[end - 1].islower():
-                space = text.rfind(" ", max(0, end - 30), end)
-                if text[space + 1 : end] in last_words:
-                    for start, form in self._phrases_ending(text, end):
-                        self._add(hits, start, form, text)
-            after = text[e : e + 2]
-            if after[:1] == " " and after[1:].islower():
-                # "Anna Smith said", "Kylian Mbappé scored"
-                word = word_at(text, e + 1)
-                if word is not None and word.group() in first_words:
-                    form = phrases.get(word.group())
-                    if form is None:
-                        nxt = word_at(text, word.end() + 1)
-                        form = phrases.get(text[e + 1 : nxt.end()]) if nxt is not None else None
-                    if form is not None and _AFTER_KINDS.intersection(form.cues):
-                        self._add(hits, e + 1, form, text)
-            elif after == ", ":
-                # "Anna Smith, a spokeswoman for", "MTS, Russia's largest operator"
-                pos = e + 2
-                for word in text[pos : pos + 60].split(" ", 5)[:5]:
-                    if word.rstrip(",.;:") in first_words or word in first_words:
-                        found = self._phrase_at(text, pos)
-                        if found is not None:
-                            self._add(hits, pos, found, text)
-                            break
-                    pos += len(word) + 1
+        starts = {s for s, _ in taken}
+        ends = {e for _, e in taken}
+        n = len(text)
+        for last, form in self.automaton.iter_long(text):
+            end = last + 1
+            start = end - form.length
+            if (start and text[start - 1].isalnum()) or (end < n and text[end].isalnum()):
+                continue
+            after = text[end : end + 3]
+            keep = False
+            if after[:1] == " " and after[1:2].isupper():
+                keep = end + 1 not in starts  # "said Anna Smith", "striker Kylian Mbappé"
+            elif after[:2] == ", " and after[2:].isupper():
+                keep = form.role is not None and end + 2 not in starts  # "the foreign minister, Qin Gang"
+            if not keep and start >= 3 and text[start - 1] == " " and text[start - 2].isalpha():
+                if form.cues and _AFTER_KINDS.intersection(form.cues):
+                    w = _word_start(text, start - 1)
+                    keep = text[w].isupper() and start - 1 not in ends  # "Anna Smith said"
+            if not keep and (form.role or _APPOSITION_KINDS.intersection(form.cues)):
+                comma = text.rfind(", ", max(0, start - 60), start)
+                keep = comma > 0 and text[comma - 1].isalpha() and comma not in ends  # "Anna Smith, a spokeswoman"
+            if keep:
+                cue = text[start:end]
+                for kind in form.cues:
+                    hits.append((start, end, kind, cue))
+                if form.role:
+                    hits.append((start, end, "role", cue))
         return hits
-
-    def _phrase_at(self, text: str, pos: int) -> Form | None:
-        """The longest role or apposition phrase starting at `pos`."""
-        words = text[pos : pos + 12 * self.phrase_words].split(" ")[: self.phrase_words]
-        for k in range(len(words), 0, -1):
-            form = self.phrases.get(" ".join(words[:k]).rstrip(",.;:"))
-            if form is not None and (form.role or _APPOSITION_KINDS.intersection(form.cues)):
-                return form
-        return None
-
-    @staticmethod
-    def _add(hits: list, start: int, form: Form, text: str) -> None:
-        end = start + form.length
-        cue = text[start:end]
-        for kind in form.cues:
-            hits.append((start, end, kind, cue))
-        if form.role:
-            hits.append((start, end, "role", cue))
 
     # --- reading names around a cue ---------------------------------------------------------
 

@@ -62,9 +62,11 @@ class SurfaceIndex:
     other_scripts: ahocorasick.Automaton  # forms that start in any other script
     famous_short: dict[str, str] = field(default_factory=dict)  # short form -> its one famous bearer
     keys: int = 0
-    # lower-case role phrases and cues, looked up around names rather than matched: form -> Form
+    # lower-case role phrases and cues: an automaton of their own, whose hits the cue finder keeps
+    # only next to a capitalised word, and a dict for looking them up before a name
     phrases: dict[str, Form] = field(default_factory=dict)
     phrase_words: int = 1  # the most words any of them has
+    phrase_automaton: ahocorasick.Automaton | None = None
 
 
 def _spellings(form: str) -> set[str]:
@@ -163,6 +165,7 @@ def build_index(kb: KnowledgeBase) -> SurfaceIndex:
         ("person-title", cues.person_titles),
         ("reporting-verb", cues.reporting_verbs),
         ("action-verb", cues.action_verbs),
+        ("given-name", cues.given_names),
         ("apposition", cues.appositions),
         ("org-apposition", cues.org_appositions),
         ("org-suffix", cues.org_suffixes),
@@ -197,5 +200,11 @@ def build_index(kb: KnowledgeBase) -> SurfaceIndex:
         for short, holders in stated_shorts.items()
         if len(holders) == 1 and holders[0].famous
     }
+    phrase_automaton = ahocorasick.Automaton()
+    for form, value in phrases.items():
+        phrase_automaton.add_word(form, value)
+    phrase_automaton.make_automaton()
     phrase_words = max((len(p.split()) for p in phrases), default=1)
-    return SurfaceIndex(automaton, other_scripts, famous_short, len(meanings), phrases, phrase_words)
+    return SurfaceIndex(
+        automaton, other_scripts, famous_short, len(meanings), phrases, phrase_words, phrase_automaton
+    )
