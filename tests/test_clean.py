@@ -572,3 +572,14 @@ def test_literal_line_pattern_from_a_custom_file_is_applied(tmp_path):
     path.write_text("version: 1\npatterns:\n  - id: house\n    literal: Brought to you by Acme\n    matches: line\n    description: house ad\n")
     custom = Cleaner(boilerplate_path=path)
     assert custom("T", f"{STORY}\nBrought to you by Acme.\n{STORY_2}", None, "en").text == f"{STORY}\n{STORY_2}"
+
+
+def test_contains_is_a_precondition_for_the_regex(tmp_path):
+    path = tmp_path / "boilerplate.yaml"
+    path.write_text(
+        "version: 1\npatterns:\n  - id: promo\n    regex: '.*promo.*'\n    contains: [promo code]\n"
+        "    matches: line\n    description: promo lines\n"
+    )
+    custom = Cleaner(boilerplate_path=path)
+    text = "Use promo code GENEVA today\nThe promo ended"
+    assert custom("T", text, None, "en").text == "The promo ended"

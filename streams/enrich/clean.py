@@ -10,6 +10,7 @@ import html as htmllib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .clean_boilerplate import LineCleaner, element_is_boilerplate, load_boilerplate
@@ -77,7 +78,9 @@ class Cleaner:
         self.max_chars = max_chars
         self.remove_boilerplate = LineCleaner(self.boilerplate)
         element_patterns = self.boilerplate.of_kind("element")
-        self.html_to_text = HtmlToText(lambda names: element_is_boilerplate(element_patterns, names), max_nodes)
+        # Class names repeat across a site's pages: decide each distinct one once.
+        is_boilerplate = lru_cache(maxsize=8192)(lambda names: element_is_boilerplate(element_patterns, names))
+        self.html_to_text = HtmlToText(is_boilerplate, max_nodes)
 
     def __call__(self, title: str | None, text: str | None, html: str | None, language: str | None = None) -> Cleaned:
         raw_title = _present(title)

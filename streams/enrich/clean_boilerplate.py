@@ -22,7 +22,7 @@ Where = Literal["anywhere", "edge"]
 
 _KINDS = ("line", "prefix", "suffix", "element")
 _WHERE = ("anywhere", "edge")
-_KEYS = {"id", "regex", "literal", "matches", "description", "where", "max_words", "ignore_case", "list_heading"}
+_KEYS = {"id", "regex", "literal", "matches", "description", "where", "max_words", "ignore_case", "list_heading", "contains"}
 
 # A story paragraph: ends a sentence (possibly inside closing quotes or brackets).
 _SENTENCE_END = re.compile(r"[.!?。！？؟।…][\"'”’»)\]]*$")
@@ -48,6 +48,7 @@ class Pattern:
     where: Where = "anywhere"
     max_words: int | None = None
     list_heading: bool = False
+    contains: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,11 @@ def _compile(path: Path, item: dict) -> Pattern:
             raise fail(f"pattern {pid!r}: '{key}' must be true or false, got {flag!r}")
     if list_heading and kind != "line":
         raise fail(f"pattern {pid!r}: only 'line' patterns can be a list_heading")
+    contains = item.get("contains", [])
+    if isinstance(contains, str):
+        contains = [contains]
+    if not isinstance(contains, list) or not all(isinstance(c, str) and c for c in contains):
+        raise fail(f"pattern {pid!r}: 'contains' must be a text or a list of texts, got {contains!r}")
     has_regex, has_literal = "regex" in item, "literal" in item
     if has_regex == has_literal:
         raise fail(f"pattern {pid!r}: give exactly one of 'regex' or 'literal'")
@@ -109,7 +115,7 @@ def _compile(path: Path, item: dict) -> Pattern:
         regex = re.compile(source, flags)
     except re.error as exc:
         raise fail(f"pattern {pid!r}: invalid regex: {exc}") from exc
-    return Pattern(pid, kind, regex, description.strip(), where, max_words, list_heading)
+    return Pattern(pid, kind, regex, description.strip(), where, max_words, list_heading, tuple(c.casefold() for c in contains))
 
 
 def load_boilerplate(path: str | Path | None = None) -> Boilerplate:
@@ -216,8 +222,11 @@ class LineCleaner:
     @staticmethod
     def _match(line: str, patterns: tuple[Pattern, ...]) -> Pattern | None:
         words = line.count(" ") + 1
+        folded = line.casefold()
         for pattern in patterns:
             if pattern.max_words is not None and words > pattern.max_words:
+                continue
+            if pattern.contains and not any(text in folded for text in pattern.contains):
                 continue
             if pattern.regex.fullmatch(line):
                 return pattern
