@@ -40,7 +40,7 @@ def build_enricher(settings: Settings) -> Enricher:
     return Enricher(
         kb=load_kb(settings.kb_dir or None),
         taxonomy=load_taxonomy(settings.taxonomy_file or None),
-        cleaner=Cleaner(settings.boilerplate_file or None),
+        cleaner=Cleaner(settings.boilerplate_file or None, max_chars=settings.max_text_chars),
     )
 
 
