@@ -371,6 +371,28 @@ def test_a_cap_on_household_bills_is_not_a_sanction(tagger):
     assert "sanctions" not in tag_ids(tagger, doc)
 
 
+def test_the_cost_of_sanctions_to_the_target_economy_does_not_weaken_the_tag(tagger):
+    text = (
+        "The European Union extended its sanctions on Russian banks for six months, officials said. "
+        "Russia's central bank raised interest rates as inflation climbed, blaming the sanctions. "
+        "Economists said economic growth slowed under the embargo and the asset freeze. "
+        "Household incomes in Russia fell as import bans on Western goods pushed up consumer prices."
+    )
+    neutral = (
+        text.replace("interest rates as inflation climbed", "its forecasts as costs climbed")
+        .replace("economic growth slowed", "output slowed")
+        .replace("Household incomes", "Wages")
+        .replace("consumer prices", "costs")
+    )
+
+    def score(body: str) -> float:
+        doc = credited("EU extends sanctions on Russia", body)
+        tagger(doc)
+        return next(t.score for t in doc.tags if t.id == "sanctions")
+
+    assert score(text) == pytest.approx(score(neutral))
+
+
 def test_more_evidence_gives_a_higher_score(tagger):
     short = credited("Putin meets Xi", "Putin met Xi in Moscow for talks on Russia-China ties.")
     tagger(short)
