@@ -1,8 +1,10 @@
 """End-to-end throughput and latency of the geowire worker against the alternatives, on the local broker.
 
-    python -m benchmarks.pipeline [--articles 20000] [--latency-seconds 20]
+    python -m benchmarks.pipeline [--articles 20000] [--latency-seconds 20] [--repeat 3]
                                   [--guarantees at_least_once,exactly_once] [--only geowire,faust,aiokafka,quix]
                                   [--profile]
+
+`--only 'geowire;geowire[enrich_processes=0]'` compares geowire with other GEOWIRE_* settings in one run.
 
 Needs the local Apache Kafka broker (`geowire kafka start`) and the `bench` extra (Quix Streams, py-spy).
 Every contender runs as its own process on fresh topics (4 partitions) with `--articles` raw articles
@@ -114,6 +116,13 @@ def proc_peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def proc_pss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def proc_children(pid: int) -> list[int]:
     found = []
     for task in Path(f"/proc/{pid}/task").iterdir():
@@ -154,20 +163,22 @@ class Running:
                     return
                 time.sleep(0.05)
 
-    def cpu_seconds(self) -> float:
-        """CPU of the measured process and its own child processes (an enrichment pool, if any)."""
-        total = 0.0
+    def cpu_seconds(self) -> tuple[float, float]:
+        """CPU of the measured process, and of it with its child processes (an enrichment pool, if any)."""
+        total = main = 0.0
         for pid in proc_tree(self.pid):
             try:
-                total += proc_cpu_seconds(pid)
+                used = proc_cpu_seconds(pid)
             except OSError:
-                pass
-        return total
+                continue
+            total += used
+            main = used if pid == self.pid else main
+        return main, total
 
     def peak_rss(self) -> dict:
-        main = proc_peak_rss_mb(self.pid)
-        children = [proc_peak_rss_mb(p) for p in proc_tree(self.pid)[1:]]
-        return {"main_mb": main, "children_mb": children}
+        """Peak RSS of the process and of each child; PSS of them all now (shared pages counted once)."""
+        tree = proc_tree(self.pid)
+        return {"main_mb": proc_peak_rss_mb(self.pid), "children_mb": [proc_peak_rss_mb(p) for p in tree[1:]], "pss_mb": sum(map(proc_pss_mb, tree))}
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -186,11 +197,13 @@ class Running:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
-def start_contender(name: str, wiring: Wiring, settings: Settings, log_dir: Path, profile_to: Path | None) -> Running:
+def start_contender(
+    name: str, wiring: Wiring, settings: Settings, log_dir: Path, profile_to: Path | None, extra_env: dict[str, str], tree: Path
+) -> Running:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GEOWIRE_")}
     env.update(wiring.env())
     env[env_name("broker")] = settings.broker
-    env["PYTHONPATH"] = str(REPO)
+    env["PYTHONPATH"] = os.pathsep.join([str(tree), str(REPO)])
     if name == "geowire":
         env.update({
             env_name("app_id"): wiring.group, env_name("topic_raw"): wiring.source, env_name("topic_enriched"): wiring.sink,
@@ -199,6 +212,7 @@ def start_contender(name: str, wiring: Wiring, settings: Settings, log_dir: Path
             env_name("log_level"): "warn",
         })
         env.update({k: v for k, v in os.environ.items() if k.startswith("GEOWIRE_") and k not in env})
+        env.update(extra_env)
         argv = [sys.executable, "-m", "streams.cli", "worker", "--without-web"]
     elif name == "faust":
         argv = [sys.executable, "-m", "benchmarks.pipeline_faust", "worker", "-l", "warn", "--without-web"]
@@ -212,7 +226,7 @@ def start_contender(name: str, wiring: Wiring, settings: Settings, log_dir: Path
         argv = ["py-spy", "record", "--format", "raw", "--rate", "100", "-o", str(profile_to), "--", *argv]
     log_path = log_dir / f"{wiring.group}.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(argv, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(argv, env=env, cwd=tree, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     running = Running(name, process, log_path)
     running.find_pid(profile_to is not None)
     return running
@@ -277,7 +291,8 @@ async def drain(bootstrap: str, topics: list[str], count: int, running: Running,
     consumer = collector(bootstrap, topics)
     await consumer.start()
     seen = first_batch = 0
-    first = last = cpu_first = 0.0
+    first = last = 0.0
+    cpu_first = (0.0, 0.0)
     deadline = time.monotonic() + timeout
     try:
         while seen < count:
@@ -291,12 +306,15 @@ async def drain(bootstrap: str, topics: list[str], count: int, running: Running,
             if not seen:
                 first, first_batch, cpu_first = last, arrived, running.cpu_seconds()
             seen += arrived
-        cpu = running.cpu_seconds() - cpu_first
+        cpu_main, cpu_all = (now - then for now, then in zip(running.cpu_seconds(), cpu_first))
     finally:
         await consumer.stop()
-    measured = seen - first_batch
+    measured = max(seen - first_batch, 1)
     span = max(last - first, 1e-9)
-    return {"articles_per_s": measured / span, "seconds": span, "outputs": seen, "cpu_ms_per_article": 1000 * cpu / max(measured, 1)}
+    return {
+        "articles_per_s": measured / span, "seconds": span, "outputs": seen,
+        "cpu_ms_per_article": 1000 * cpu_all / measured, "main_cpu_ms_per_article": 1000 * cpu_main / measured,
+    }
 
 
 async def latency(bootstrap: str, source: str, topics: list[str], raws: list[dict], rate: float, seconds: float) -> dict:
@@ -312,6 +330,7 @@ async def latency(bootstrap: str, source: str, topics: list[str], raws: list[dic
     await producer.start()
     latencies: list[float] = []
     sent = 0
+    traced = time.monotonic()
     done = asyncio.Event()
 
     async def produce() -> None:
@@ -333,6 +352,8 @@ async def latency(bootstrap: str, source: str, topics: list[str], raws: list[dic
             now = time.time_ns()
             for records in batch.values():
                 latencies.extend((now - sent_ns(r.key)) / 1e6 for r in records if r.key and r.key.startswith(b"live"))
+            if os.environ.get("PIPELINE_BENCH_TRACE") and batch:
+                print(f"{time.monotonic() - traced:.2f} s: {sum(map(len, batch.values()))} arrived, last {latencies[-1] if latencies else 0:.0f} ms", file=sys.stderr)
             if done.is_set() and len(latencies) >= sent:
                 return
             if done.is_set():
@@ -356,18 +377,30 @@ async def latency(bootstrap: str, source: str, topics: list[str], raws: list[dic
 # ---------------------------------------------------------------- a run
 
 
-async def run_contender(name: str, guarantee: str, args: argparse.Namespace, settings: Settings, raws: list[dict], prefix: str) -> dict:
-    tag = f"{prefix}{name}-{guarantee[:2]}"
+def variant(label: str) -> tuple[str, dict[str, str], Path]:
+    """'geowire[enrich_processes=0,tree=../old]' -> ('geowire', {'GEOWIRE_ENRICH_PROCESSES': '0'}, Path('../old')).
+
+    `tree` runs the contender from another checkout of geowire (a before/after comparison in one run).
+    """
+    name, _, rest = label.partition("[")
+    pairs = dict(p.split("=", 1) for p in rest.rstrip("]").split(",") if p)
+    tree = Path(pairs.pop("tree", REPO)).resolve()
+    return name, {env_name(k.strip()): v.strip() for k, v in pairs.items()}, tree
+
+
+async def run_contender(label: str, guarantee: str, args: argparse.Namespace, settings: Settings, raws: list[dict], prefix: str) -> dict:
+    name, extra_env, tree = variant(label)
+    tag = f"{prefix}{uuid.uuid4().hex[:4]}-{name}-{guarantee[:2]}"
     wiring = Wiring(settings.bootstrap_servers, f"{tag}.raw", f"{tag}.out", f"{tag}.deadletter", tag, guarantee)
     bootstrap = settings.bootstrap_servers
     await create_topics(bootstrap, [wiring.source, wiring.sink, wiring.deadletter])
     await preload(bootstrap, wiring.source, raws, args.articles)
-    profile_to = RESULTS / f"profile-{name}-{guarantee}.txt" if args.profile and name == "geowire" else None
-    running = start_contender(name, wiring, settings, RESULTS, profile_to)
+    profile_to = RESULTS / f"profile-{tag}.txt" if args.profile and name == "geowire" else None
+    running = start_contender(name, wiring, settings, RESULTS, profile_to, extra_env, tree)
     outputs = [wiring.sink, wiring.deadletter]
     try:
         result = await drain(bootstrap, outputs, args.articles, running, timeout=90 + args.articles / 50)
-        if name == "geowire" and args.latency_seconds > 0:
+        if (name == "geowire" or args.latency_all) and args.latency_seconds > 0:
             result["latency"] = await latency(bootstrap, wiring.source, outputs, raws, result["articles_per_s"] / 2, args.latency_seconds)
         result["peak_rss"] = running.peak_rss()
     finally:
@@ -376,6 +409,24 @@ async def run_contender(name: str, guarantee: str, args: argparse.Namespace, set
         result["profile"] = str(profile_to)
     running.log_path.unlink(missing_ok=True)
     return result
+
+
+def median_of(repeats: list[dict]) -> dict:
+    """One contender's repeats: medians of the rates, CPU and latencies, the largest peak RSS."""
+    done = [r for r in repeats if "error" not in r]
+    if not done:
+        return {"error": repeats[-1]["error"], "repeats": repeats}
+    summary = {
+        "articles_per_s": statistics.median(r["articles_per_s"] for r in done),
+        "cpu_ms_per_article": statistics.median(r["cpu_ms_per_article"] for r in done),
+        "main_cpu_ms_per_article": statistics.median(r["main_cpu_ms_per_article"] for r in done),
+        "peak_rss": max((r["peak_rss"] for r in done), key=lambda rss: rss["main_mb"] + sum(rss["children_mb"])),
+        "repeats": repeats,
+    }
+    if all("latency" in r for r in done):
+        summary["latency"] = {k: statistics.median(r["latency"][k] for r in done) for k in ("rate", "p50_ms", "p99_ms", "max_ms", "sent", "received")}
+    summary.update({k: done[-1][k] for k in ("profile",) if k in done[-1]})
+    return summary
 
 
 # Where a py-spy sample belongs: the first rule whose text appears in its stack wins.
@@ -426,27 +477,26 @@ def report(results: dict) -> list[str]:
     ]
     for guarantee, runs in results["guarantees"].items():
         lines.append(f"-- {guarantee}")
-        for letter, name in zip("bcde", CONTENDERS):
-            r = runs.get(name)
-            if r is None:
-                continue
+        for name, r in runs.items():
+            letter = "bcde"[CONTENDERS.index(variant(name)[0])]
             if "error" in r:
-                lines.append(f"{letter}  {name:9} failed: {r['error'].splitlines()[0]}")
+                lines.append(f"{letter}  {name:22} failed: {r['error'].splitlines()[0]}")
                 continue
             extra = ""
             if "latency" in r:
                 lat = r["latency"]
                 extra += f"; at {lat['rate']:.0f}/s: p50 {lat['p50_ms']:.0f} ms, p99 {lat['p99_ms']:.0f} ms ({lat['received']}/{lat['sent']})"
             rss = r["peak_rss"]
-            kids = f" + children {'+'.join(f'{c:.0f}' for c in rss['children_mb'])}" if rss["children_mb"] else ""
-            lines.append(
-                f"{letter}  {name:9} {r['articles_per_s']:8,.0f} articles/s, {r['cpu_ms_per_article']:.2f} ms CPU each, "
-                f"peak RSS {rss['main_mb']:.0f} MB{kids}{extra}"
-            )
-        rate = {n: runs[n]["articles_per_s"] for n in CONTENDERS if n in runs and "error" not in runs[n]}
-        if "geowire" in rate:
-            ratios = ", ".join(f"b/{letter} {rate['geowire'] / rate[n]:.2f}" for letter, n in zip("cde", CONTENDERS[1:]) if n in rate)
-            lines.append(f"   {ratios}")
+            cpu = f"{r['cpu_ms_per_article']:.2f} ms CPU each"
+            rss_text = f"peak RSS {rss['main_mb']:.0f} MB"
+            if rss["children_mb"]:
+                cpu += f" ({r['main_cpu_ms_per_article']:.2f} in the main process)"
+                rss_text += f" + children {'+'.join(f'{c:.0f}' for c in rss['children_mb'])}, PSS of all {rss['pss_mb']:.0f} MB"
+            lines.append(f"{letter}  {name:22} {r['articles_per_s']:6,.0f} articles/s, {cpu}, {rss_text}{extra}")
+        rate = {n: r["articles_per_s"] for n, r in runs.items() if "error" not in r}
+        for b in (n for n in rate if variant(n)[0] == "geowire"):
+            ratios = ", ".join(f"b/{letter} {rate[b] / rate[n]:.2f}" for letter, n in zip("cde", CONTENDERS[1:]) if n in rate)
+            lines.append(f"   {b}: {ratios}")
         for name, r in runs.items():
             if "profile" in r:
                 lines.append(f"   profile of {name} ({r['profile']}):")
@@ -458,13 +508,15 @@ async def run_all(args: argparse.Namespace, settings: Settings, raws: list[dict]
     prefix = f"pipebench-{uuid.uuid4().hex[:6]}-"
     try:
         for guarantee in args.guarantees:
-            runs = results["guarantees"].setdefault(guarantee, {})
-            for name in args.only:
-                print(f"... {name} ({guarantee})", file=sys.stderr, flush=True)
-                try:
-                    runs[name] = await run_contender(name, guarantee, args, settings, raws, prefix)
-                except RuntimeError as exc:
-                    runs[name] = {"error": str(exc)}
+            repeats: dict[str, list[dict]] = {label: [] for label in args.only}
+            for number in range(args.repeat):  # interleaved, so that a busy minute hurts every contender alike
+                for label in args.only:
+                    print(f"... {label} ({guarantee}) {number + 1}/{args.repeat}", file=sys.stderr, flush=True)
+                    try:
+                        repeats[label].append(await run_contender(label, guarantee, args, settings, raws, prefix))
+                    except RuntimeError as exc:
+                        repeats[label].append({"error": str(exc)})
+            results["guarantees"][guarantee] = {label: median_of(runs) for label, runs in repeats.items()}
     finally:
         await delete_topics(settings.bootstrap_servers, prefix)
 
@@ -475,11 +527,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--core-articles", type=int, default=1000, help="articles per run of the core alone")
     parser.add_argument("--core-runs", type=int, default=3)
     parser.add_argument("--latency-seconds", type=float, default=20.0, help="seconds of steady load at half the maximum")
+    parser.add_argument("--latency-all", action="store_true", help="measure the latency of every contender, not only geowire's")
     parser.add_argument("--guarantees", default="at_least_once,exactly_once", type=lambda s: s.split(","))
-    parser.add_argument("--only", default=",".join(CONTENDERS), type=lambda s: s.split(","), help="contenders to run")
+    parser.add_argument(
+        "--only", default=",".join(CONTENDERS), type=lambda s: s.split(";") if ";" in s else s.split(","),
+        help="contenders to run, in order; 'geowire[enrich_processes=0,batch_size=100]' runs geowire with those settings "
+        "(separate contenders with ';' when a variant has a comma)",
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="runs of every contender, interleaved; medians are reported")
     parser.add_argument("--profile", action="store_true", help="run the geowire worker under py-spy")
     args = parser.parse_args(argv)
-    unknown = set(args.only) - set(CONTENDERS)
+    unknown = {variant(label)[0] for label in args.only} - set(CONTENDERS)
     if unknown:
         parser.error(f"unknown contenders {sorted(unknown)}; choose from {', '.join(CONTENDERS)}")
     logging.disable(logging.WARNING)  # the core's warnings about its knowledge files are not what is measured

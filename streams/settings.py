@@ -137,6 +137,8 @@ class Settings:
     batch_size: int = _setting(500, _positive_int, "Most raw messages the ingest agent takes at once.")
     batch_within: float = _setting(0.05, _positive_float, "Seconds the ingest agent waits to fill a batch.")
     producer_linger_ms: int = _setting(5, _non_negative_int, "Producer linger, milliseconds.")
+    producer_batch_bytes: int = _setting(524288, _positive_int, "Most bytes the producer puts in one batch per partition (Faust's default is 16 KiB).")
+    enrich_processes: int = _setting(2, _non_negative_int, "Child processes that enrich while the worker consumes and produces; 0: enrich in the worker.")
     # Limits
     max_message_bytes: int = _setting(5_000_000, _positive_int, "Largest raw message accepted; larger ones are dead-lettered as too_large.")
     max_text_chars: int = _setting(1_000_000, _positive_int, "Longest text or html accepted; longer articles are dead-lettered as too_large.")

@@ -1,40 +1,149 @@
-"""The ingest agent: articles.raw -> (enrich) -> articles.enriched, or articles.deadletter with the reason."""
+"""The ingest agent: articles.raw -> (enrich) -> articles.enriched, or articles.deadletter with the reason.
+
+Enrichment costs several times what Faust spends on a message, so with GEOWIRE_ENRICH_PROCESSES
+above 0 it runs in that many child processes, forked after the knowledge is loaded (they share its
+memory), while the worker's own process keeps consuming and producing. A batch is acknowledged
+only after all its outputs are delivered, in either mode.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
+import signal
 import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Awaitable, Sequence
 
 import orjson
 
 from ..app import app, deadletter_topic, enriched_topic, raw_topic, settings
 from ..deadletter import Origin
-from ..ingest import process
+from ..enrich import Enricher
+from ..ingest import Outcome, process
 from ..metrics import observe_outcome
 
 log = logging.getLogger(__name__)
+
+# (value, key, topic, partition, offset) of one raw message: what a child process needs.
+Message = tuple[bytes | None, bytes | None, str, int, int]
+# An outcome, its value as published, and the seconds enrichment took.
+Result = tuple[Outcome, bytes, float]
+
+# Most messages one task of a child process enriches: small enough that the worker sends the
+# outputs of one task while the children enrich the next ones.
+CHUNK = 32
+
+
+def enrich_messages(enricher: Enricher, messages: Sequence[Message], slim: bool = False) -> list[Result]:
+    """Process each message; `slim` keeps of an outcome's value only what metrics and logs read."""
+    results = []
+    for value, key, topic, partition, offset in messages:
+        started = time.perf_counter()
+        outcome = process(value, key, Origin(topic, partition, offset), enricher, settings)
+        encoded = orjson.dumps(outcome.value)
+        seconds = time.perf_counter() - started
+        if slim:  # a whole enriched record would cost the worker more to unpickle than to send
+            if outcome.kind == "enriched":
+                kept = {"tags": [{"id": tag["id"]} for tag in outcome.value.get("tags") or ()]}
+            else:
+                kept = {"error": outcome.value["error"]}
+            outcome = Outcome(outcome.kind, outcome.key, kept, outcome.reason)
+        results.append((outcome, encoded, seconds))
+    return results
+
+
+_child_enricher: Enricher | None = None
+
+
+def _adopt(enricher: Enricher) -> None:
+    """Start of a child process: keep the enricher it was forked with; signals are the worker's business."""
+    global _child_enricher
+    _child_enricher = enricher
+    signal.set_wakeup_fd(-1)  # the worker's event loop listens on the inherited fd, not this process
+    for sig in (signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _enrich_in_child(messages: Sequence[Message]) -> list[Result]:
+    assert _child_enricher is not None
+    return enrich_messages(_child_enricher, messages, slim=True)
+
+
+class EnrichmentPool:
+    """Child processes that enrich; forked again when the knowledge is reloaded (`app.enricher` replaced)."""
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+        self._enricher: Enricher | None = None
+        self._executor: ProcessPoolExecutor | None = None
+
+    def executor(self, enricher: Enricher) -> ProcessPoolExecutor:
+        if enricher is not self._enricher or self._executor is None:
+            self.close()
+            self._executor = ProcessPoolExecutor(
+                self.processes, mp_context=multiprocessing.get_context("fork"), initializer=_adopt, initargs=(enricher,)
+            )
+            self._enricher = enricher
+        return self._executor
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+
+
+async def enrich_batch(enricher: Enricher, messages: list[Message], pool: EnrichmentPool | None) -> list[Awaitable[list[Result]]]:
+    """The results of `messages` in chunks, in order, all chunks started; in this process when there is no pool."""
+    if pool is None:
+        return [_ready(enrich_messages(enricher, messages))]
+    loop = asyncio.get_running_loop()
+    executor = pool.executor(enricher)
+    size = min(CHUNK, -(-len(messages) // pool.processes))
+    chunks = [messages[i : i + size] for i in range(0, len(messages), size)]
+    return [_from_child(loop.run_in_executor(executor, _enrich_in_child, chunk), enricher, chunk, pool) for chunk in chunks]
+
+
+async def _ready(results: list[Result]) -> list[Result]:
+    return results
+
+
+async def _from_child(future: Awaitable[list[Result]], enricher: Enricher, chunk: list[Message], pool: EnrichmentPool) -> list[Result]:
+    try:
+        return await future
+    except BrokenProcessPool:  # a child was killed (out of memory?): new ones are forked for the next batch
+        log.error("an enrichment process died; enriching its %d messages in the worker", len(chunk))
+        pool.close()
+        return enrich_messages(enricher, chunk)
 
 
 @app.agent(raw_topic)
 async def ingest(stream):  # type: ignore[no-untyped-def]
     """Enrich raw articles in batches; a batch is acknowledged only after all its outputs are delivered."""
-    enricher = app.enricher  # loaded once per worker process, at start-up
-    async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
-        deliveries = []
-        for event in events:
-            message = event.message
-            origin = Origin(message.topic, message.partition, message.offset)
-            started = time.perf_counter()
-            outcome = process(message.value, message.key, origin, enricher, settings)
-            observe_outcome(outcome, time.perf_counter() - started)
-            if outcome.kind == "enriched":
-                target = enriched_topic
-            else:
-                target = deadletter_topic
-                log.warning(
-                    "dead letter: %s (%s) from %s[%s]@%s",
-                    outcome.reason, outcome.value["error"], origin.topic, origin.partition, origin.offset,
-                )
-            deliveries.append(await target.send(key=outcome.key, value=orjson.dumps(outcome.value)))
-        await asyncio.gather(*deliveries)
+    pool = EnrichmentPool(settings.enrich_processes) if settings.enrich_processes else None
+    try:
+        async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
+            enricher = app.enricher  # read per batch: a knowledge reload replaces it
+            messages = [(e.message.value, e.message.key, e.message.topic, e.message.partition, e.message.offset) for e in events]
+            deliveries = []
+            for chunk in await enrich_batch(enricher, messages, pool):
+                for outcome, encoded, seconds in await chunk:
+                    observe_outcome(outcome, seconds)
+                    if outcome.kind == "enriched":
+                        target = enriched_topic
+                    else:
+                        target = deadletter_topic
+                        _, _, topic, partition, offset = messages[len(deliveries)]  # one delivery per message, in order
+                        log.warning(
+                            "dead letter: %s (%s) from %s[%s]@%s",
+                            outcome.reason, outcome.value["error"], topic, partition, offset,
+                        )
+                    deliveries.append(await target.send(key=outcome.key, value=encoded))
+            await asyncio.gather(*deliveries)
+    finally:
+        if pool is not None:
+            pool.close()
+
