@@ -20,7 +20,7 @@ preloaded, and is measured from its first output to its last as seen by a consum
 Prints the figures, the ratios b/c, b/d, b/e, the CPU each process spent per article, the worker's peak
 RSS (VmHWM), and writes everything as JSON to benchmarks/results/. `--profile` runs the geowire worker
 under py-spy and prints where its samples fall. Articles: the reference example and the fixture raw
-articles of tests/fixtures, each with a unique id.
+articles of tests/fixtures, each body repeated to about 4 KB of JSON (`--body-chars`), each with a unique id.
 """
 
 from __future__ import annotations
@@ -58,11 +58,18 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # ---------------------------------------------------------------- articles
 
 
-def corpus() -> list[dict]:
-    """The reference example and every fixture's raw article."""
+def corpus(body_chars: int) -> list[dict]:
+    """The reference example and every fixture's raw article, each body repeated to `body_chars` or more."""
     raws = [orjson.loads(line) for line in (REPO / "examples" / "greekreporter-xi-russia.jsonl").read_bytes().splitlines() if line.strip()]
     for path in sorted((REPO / "tests" / "fixtures").glob("*/*.json")):
-        raws.append(orjson.loads(path.read_bytes())["raw"])
+        raw = orjson.loads(path.read_bytes()).get("raw")
+        if isinstance(raw, dict) and raw.get("url"):
+            raws.append(raw)
+    for raw in raws:
+        field = "text" if isinstance(raw.get("text"), str) and raw["text"].strip() else "html"
+        body = raw[field]
+        while len(raw[field]) < body_chars:
+            raw[field] += "\n\n" + body
     return raws
 
 
@@ -524,6 +531,7 @@ async def run_all(args: argparse.Namespace, settings: Settings, raws: list[dict]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=20_000, help="preloaded articles per contender (default 20000)")
+    parser.add_argument("--body-chars", type=int, default=3500, help="each article's text repeated to at least this many characters")
     parser.add_argument("--core-articles", type=int, default=1000, help="articles per run of the core alone")
     parser.add_argument("--core-runs", type=int, default=3)
     parser.add_argument("--latency-seconds", type=float, default=20.0, help="seconds of steady load at half the maximum")
@@ -542,7 +550,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown contenders {sorted(unknown)}; choose from {', '.join(CONTENDERS)}")
     logging.disable(logging.WARNING)  # the core's warnings about its knowledge files are not what is measured
     settings = from_env()
-    raws = corpus()
+    raws = corpus(args.body_chars)
     RESULTS.mkdir(parents=True, exist_ok=True)
     results: dict = {
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "articles": args.articles, "broker": settings.broker,
