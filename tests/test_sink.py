@@ -10,16 +10,22 @@ from __future__ import annotations
 import copy
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import tempfile
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
+import orjson
 import psycopg
 import pytest
 
 from streams import localpg
 from streams.contracts import validate
-from streams.settings import from_env
+from streams.settings import Settings, from_env
 from streams.sink import migrations, queries, store
 from streams.sink.database import connect, scratch_database
 
@@ -59,11 +65,26 @@ def conn(database: str) -> Iterator[psycopg.Connection]:
         yield connection
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[Settings]:
+    """A PostgreSQL instance of this test's own (a folder under /tmp, a free port), stopped and removed afterwards."""
+    home = tempfile.mkdtemp(prefix="geowire-pg-", dir="/tmp")  # not under /root: the server may run as `postgres`
+    settings = replace(from_env(), postgres_home=home, postgres_port=free_port())
+    localpg.start(settings)
+    yield settings
+    localpg.stop(settings)
+    shutil.rmtree(home, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def enriched_fixtures() -> list[dict]:
     """The tag fixtures and the examples, enriched by the enrichment core and checked against the schema."""
-    import orjson
-
     from streams.enrich import Enricher
 
     raws = [orjson.loads(p.read_bytes())["raw"] for p in sorted((REPO / "tests" / "fixtures" / "tags").glob("*.json"))]
@@ -301,3 +322,35 @@ def test_full_text_search_finds_words_in_any_inflection(conn: psycopg.Connection
 
     assert pipeline
     assert {r["id"] for r in rows} == set(pipeline)
+
+
+def test_geowire_query_prints_the_answer_as_json_lines(database: str, conn: psycopg.Connection, enriched_fixtures: list[dict]) -> None:
+    store.write_batch(conn, enriched_fixtures, [])
+    env = {**os.environ, "GEOWIRE_DATABASE_URL": database}
+
+    result = subprocess.run(
+        [sys.executable, "-m", "streams.cli", "query", "latest", "ukraine-war", "--limit", "3", "--json"],
+        env=env, cwd=REPO, capture_output=True, timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr.decode()
+    answer = [orjson.loads(line) for line in result.stdout.splitlines()]
+    assert [a["id"] for a in answer] == [r["id"] for r in queries.latest_for_tag(conn, "ukraine-war", limit=3)]
+
+
+# ------------------------------------------------------------------ the local instance
+
+
+def test_local_instance_is_reused_while_running_and_stopped_by_its_pid(private_postgres: Settings) -> None:
+    pid = localpg.running_pid(private_postgres)
+
+    reused = localpg.start(private_postgres)
+    running = localpg.status(private_postgres)
+    stopped = localpg.stop(private_postgres)
+
+    assert reused is None and pid is not None
+    assert running.startswith(f"running (pid {pid})")
+    assert stopped and localpg.running_pid(private_postgres) is None
+    assert localpg.status(private_postgres).startswith("not running")
+    if os.geteuid() == 0:  # PostgreSQL refuses root: the server ran as the service user
+        assert Path(private_postgres.postgres_home, "data").stat().st_uid != 0

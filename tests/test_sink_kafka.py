@@ -8,16 +8,12 @@ core from the labelled fixtures, checked against the schema); the outage test ru
 from __future__ import annotations
 
 import asyncio
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import orjson
 import psycopg
@@ -37,6 +33,7 @@ from .test_sink import (  # noqa: F401 - fixtures
     expected_child_rows,
     make_articles,
     postgres_server,
+    private_postgres,
 )
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
@@ -150,23 +147,6 @@ def test_sink_killed_mid_batch_resumes_with_every_article_once(
         assert rewritten == 50  # only the batch that was lost with the process is written again
     finally:
         restarted.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def private_postgres() -> Iterator[Settings]:
-    """A PostgreSQL instance of this test's own (a folder under /tmp, a free port), stopped and removed afterwards."""
-    home = tempfile.mkdtemp(prefix="geowire-pg-", dir="/tmp")  # not under /root: the server may run as `postgres`
-    settings = replace(from_env(), postgres_home=home, postgres_port=free_port())
-    localpg.start(settings)
-    yield settings
-    localpg.stop(settings)
-    shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.mark.slow
