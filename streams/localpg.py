@@ -189,10 +189,13 @@ def initdb(settings: Settings) -> bool:
 
 
 def running_pid(settings: Settings) -> int | None:
-    """The postmaster's PID from its postmaster.pid, if that process is alive."""
+    """The postmaster's PID from its postmaster.pid, if that process is alive and is a postgres."""
     try:
         pid = int(paths(settings).postmaster_pid.read_text().split("\n", 1)[0].strip())
         os.kill(pid, 0)
+        # A server killed with its machine leaves the file behind, and its PID may now be another program's.
+        if Path(f"/proc/{pid}/comm").read_text().strip() not in ("postgres", "postmaster"):
+            return None
     except (OSError, ValueError):  # no file, no number, or no such process (root may signal anyone)
         return None
     return pid
@@ -255,6 +258,8 @@ def start(settings: Settings, timeout: float = 60.0) -> int | None:
         return None
     initdb(settings)
     p = paths(settings)
+    if running_pid(settings) is None:
+        p.postmaster_pid.unlink(missing_ok=True)  # stale: postgres would refuse to start while another process has its PID
     cmd = [
         str(bin_dir(settings) / "postgres"), "-D", str(p.data), "-k", str(p.socket_dir),
         "-h", HOST, "-p", str(port), "-c", "logging_collector=off",
