@@ -24,10 +24,14 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from . import localkafka
 from .settings import Settings
+
+if TYPE_CHECKING:
+    import psycopg
 
 DATABASE = "geowire"
 ROLE = "geowire"
@@ -201,7 +205,7 @@ def running_pid(settings: Settings) -> int | None:
     return pid
 
 
-def _connect(settings: Settings, database: str = DATABASE, timeout: float = 3.0):  # type: ignore[no-untyped-def]
+def _connect(settings: Settings, database: str = DATABASE, timeout: float = 3.0) -> "psycopg.Connection":
     import psycopg
 
     return psycopg.connect(url(settings, database), connect_timeout=max(1, int(timeout)), autocommit=True)

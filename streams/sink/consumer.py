@@ -15,6 +15,7 @@ import logging
 import signal
 import time
 from dataclasses import dataclass, field
+from typing import Awaitable, Callable
 
 import psycopg
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
@@ -27,6 +28,9 @@ from .database import connect, database_url, redacted
 from .rows import Unstorable, decode
 
 log = logging.getLogger("geowire.sink")
+
+# What to do while waiting for PostgreSQL, for so many seconds (the sink keeps its consumer polling).
+Waiter = Callable[[float], Awaitable[None]]
 
 
 def group_id(settings: Settings) -> str:
@@ -52,7 +56,7 @@ class Database:
         self.stopping = stopping
         self.conn: psycopg.Connection | None = None
 
-    async def connection(self, on_wait=None) -> psycopg.Connection | None:  # type: ignore[no-untyped-def]
+    async def connection(self, on_wait: Waiter | None = None) -> psycopg.Connection | None:
         """An open connection with the schema migrated; None if asked to stop while waiting."""
         delay = 0.2
         while self.conn is None or self.conn.closed:
@@ -84,7 +88,7 @@ class Database:
                 pass
         self.conn = None
 
-    async def wait(self, seconds: float, on_wait=None) -> bool:  # type: ignore[no-untyped-def]
+    async def wait(self, seconds: float, on_wait: Waiter | None = None) -> bool:
         """Sleep (doing `on_wait` meanwhile); True if asked to stop."""
         if on_wait is not None:
             await on_wait(seconds)
@@ -242,7 +246,7 @@ class Sink:
                     behind += max(highwater - await self.consumer.position(tp), 0)
         elapsed = max(now - t.started, 1e-9)
         log.warning(
-            "sink%s: %d articles and %d alerts written in %d batches (%.0f records/s), %d skipped, %d records behind",
+            "sink%s: %d articles and %d alerts written in %d batches (%.0f records/s since start), %d skipped, %d records behind",
             " stopped" if final else "", t.articles, t.alerts, t.batches, (t.articles + t.alerts) / elapsed, t.skipped, behind,
         )
 
