@@ -123,19 +123,42 @@ def fetch_jars(settings: Settings) -> Path:
     return p.libs
 
 
-def server_properties(settings: Settings) -> str:
+def server_properties(settings: Settings, extra: dict[str, str] | None = None) -> str:
+    """The broker's configuration. With GEOWIRE_SECURITY_PROTOCOL other than PLAINTEXT, clients' port
+    speaks that protocol (SCRAM users come from `format_storage`; TLS files from `extra`, e.g.
+    `ssl.keystore.location`), and brokers talk to each other on a plain listener at the controller
+    port + 1, bound to the same host."""
     host, port = settings.broker_host_port
     ctrl = settings.kafka_controller_port
     p = paths(settings)
+    protocol = settings.security_protocol
+    if protocol == "PLAINTEXT":
+        listeners = [
+            f"listeners=PLAINTEXT://{host}:{port},CONTROLLER://{host}:{ctrl}",
+            f"advertised.listeners=PLAINTEXT://{host}:{port}",
+            "inter.broker.listener.name=PLAINTEXT",
+            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        ]
+    else:
+        listeners = [
+            f"listeners=CLIENTS://{host}:{port},INTERNAL://{host}:{ctrl + 1},CONTROLLER://{host}:{ctrl}",
+            f"advertised.listeners=CLIENTS://{host}:{port},INTERNAL://{host}:{ctrl + 1}",
+            "inter.broker.listener.name=INTERNAL",
+            f"listener.security.protocol.map=CLIENTS:{protocol},INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        ]
+        if protocol.startswith("SASL"):
+            module = "scram.ScramLoginModule" if settings.sasl_mechanism.startswith("SCRAM") else "plain.PlainLoginModule"
+            listeners += [
+                f"listener.name.clients.sasl.enabled.mechanisms={settings.sasl_mechanism}",
+                f"listener.name.clients.{settings.sasl_mechanism.lower()}.sasl.jaas.config="
+                f"org.apache.kafka.common.security.{module} required;",
+            ]
     return "\n".join([
         "process.roles=broker,controller",
         "node.id=1",
         f"controller.quorum.voters=1@{host}:{ctrl}",
-        f"listeners=PLAINTEXT://{host}:{port},CONTROLLER://{host}:{ctrl}",
-        f"advertised.listeners=PLAINTEXT://{host}:{port}",
+        *listeners,
         "controller.listener.names=CONTROLLER",
-        "inter.broker.listener.name=PLAINTEXT",
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
         f"log.dirs={p.data}",
         "num.partitions=1",
         # One node: internal topics must have replication factor 1, or transactions never start.
@@ -149,11 +172,13 @@ def server_properties(settings: Settings) -> str:
         "message.max.bytes=26214400",
         "log.retention.hours=168",
         "log.segment.bytes=104857600",
+        *(f"{k}={v}" for k, v in (extra or {}).items()),
         "",
     ])
 
 
-def format_storage(settings: Settings, libs: Path) -> None:
+def format_storage(settings: Settings, libs: Path, scram_users: dict[str, str] | None = None) -> None:
+    """Format KRaft storage once; `scram_users` (name: password) become SCRAM credentials of GEOWIRE_SASL_MECHANISM."""
     p = paths(settings)
     if (p.data / "meta.properties").exists():
         return
@@ -164,6 +189,8 @@ def format_storage(settings: Settings, libs: Path) -> None:
         "java", "-cp", f"{libs}/*", f"-Dlog4j2.configurationFile={p.log4j}",
         "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(p.config),
     ]
+    for name, password in (scram_users or {}).items():
+        cmd += ["--add-scram", f"{settings.sasl_mechanism}=[name={name},password={password}]"]
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
         raise LocalKafkaError(f"formatting KRaft storage failed:\n{result.stdout}{result.stderr}")
@@ -205,7 +232,9 @@ def _answers_metadata(settings: Settings) -> bool:
     from aiokafka.admin import AIOKafkaAdminClient
 
     async def probe() -> bool:
-        admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers, request_timeout_ms=3000)
+        from .security import client_kwargs
+
+        admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers, request_timeout_ms=3000, **client_kwargs(settings))
         try:
             await admin.start()
             await admin.list_topics()
@@ -218,19 +247,32 @@ def _answers_metadata(settings: Settings) -> bool:
     return asyncio.run(probe())
 
 
-def start(settings: Settings, timeout: float = 90.0) -> int | None:
-    """Start the broker unless one is listening; return the PID started (None when reused)."""
+def start(
+    settings: Settings,
+    timeout: float = 90.0,
+    extra: dict[str, str] | None = None,
+    scram_users: dict[str, str] | None = None,
+    jars_from: Path | None = None,
+) -> int | None:
+    """Start the broker unless one is listening; return the PID started (None when reused).
+
+    Several instances run side by side with their own GEOWIRE_BROKER port, GEOWIRE_KAFKA_CONTROLLER_PORT
+    and GEOWIRE_KAFKA_HOME; `jars_from` (another home's libs folder) saves fetching the jars again.
+    `extra` adds broker properties; `scram_users` are created when the storage is formatted."""
     host, port = settings.broker_host_port
     if port_open(host, port):
         say(f"a broker is already listening on {host}:{port}; reusing it")
         wait_ready(settings, timeout)
         return None
-    libs = fetch_jars(settings)
     p = paths(settings)
+    if jars_from is not None and not p.libs.exists():
+        p.libs.parent.mkdir(parents=True, exist_ok=True)
+        p.libs.symlink_to(Path(jars_from).resolve(), target_is_directory=True)
+    libs = fetch_jars(settings)
     p.run.mkdir(parents=True, exist_ok=True)
-    p.config.write_text(server_properties(settings))
+    p.config.write_text(server_properties(settings, extra))
     p.log4j.write_text(LOG4J2.format(log=p.log, level="INFO"))
-    format_storage(settings, libs)
+    format_storage(settings, libs, scram_users)
     cmd = [
         "java", *settings.kafka_heap.split(), "-XX:+UseG1GC", "-Djava.awt.headless=true",
         f"-Dlog4j2.configurationFile={p.log4j}", "-cp", f"{libs}/*", "kafka.Kafka", str(p.config),

@@ -24,6 +24,22 @@ def max_record_bytes(settings: Settings) -> int:
     return max(2 * settings.max_message_bytes, settings.deadletter_keep_bytes * 4 // 3) + 1_048_576
 
 
+async def send_output(app, topic, key: bytes | None, value: bytes, source_topic: str, source_partition: int):  # type: ignore[no-untyped-def]
+    """Send one output of a message from (source_topic, source_partition); return the delivery future.
+
+    Under exactly_once the output must join the transaction that commits the source partition's
+    offsets. Faust's own `Topic.send` picks the transactional producer of the *output's* partition
+    instead, so an output and its input's offset could commit in different transactions and a crash
+    between the two commits published the output twice (faust-streaming #517, #323)."""
+    if not app.in_transaction:
+        return await topic.send(key=key, value=value)
+    transactions = app.consumer.transactions
+    transactional_id = f"{app.conf.id}-{app.assignor.group_for_topic(source_topic)}-{source_partition}"
+    return await transactions.producer.send(
+        topic.get_topic_name(), key, value, None, None, None, transactional_id=transactional_id,
+    )
+
+
 def topic_names(settings: Settings) -> list[str]:
     return [settings.topic_raw, settings.topic_enriched, settings.topic_deadletter, settings.topic_alerts]
 

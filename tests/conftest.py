@@ -158,3 +158,53 @@ def sample_raw_article() -> dict:
     """The reference sample as the example file ships it."""
     line = (EXAMPLES / "greekreporter-xi-russia.jsonl").read_bytes().splitlines()[0]
     return orjson.loads(line)
+
+
+# ------------------------------------------------------------------ a broker of the test's own
+
+
+def free_port_run(count: int) -> int:
+    """The first of `count` consecutive free TCP ports on 127.0.0.1."""
+    import random
+    import socket
+
+    for _ in range(200):
+        first = random.randint(41000, 59000)
+        sockets = []
+        try:
+            for port in range(first, first + count):
+                s = socket.socket()
+                sockets.append(s)
+                s.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+        finally:
+            for s in sockets:
+                s.close()
+    raise RuntimeError("no free ports")
+
+
+@pytest.fixture
+def own_broker(kafka: Settings, tmp_path_factory):
+    """Start a broker of this test's own (other ports, another GEOWIRE_KAFKA_HOME, the shared jars):
+    `own_broker(**settings)` returns its Settings (security settings configure its client listener;
+    `extra=` broker properties, `scram_users=` name: password). Stopped after the test. Tests that
+    stop or restart a broker use this, never the shared one."""
+    started: list[Settings] = []
+
+    def start(extra: dict[str, str] | None = None, scram_users: dict[str, str] | None = None, **overrides: str) -> Settings:
+        first = free_port_run(3)  # clients, controller, inter-broker
+        home = tmp_path_factory.mktemp("kafka-home")
+        environ = {env_name(k): v for k, v in {
+            "broker": f"kafka://127.0.0.1:{first}", "kafka_controller_port": str(first + 1),
+            "kafka_home": str(home), "kafka_heap": "-Xms128m -Xmx384m", **overrides,
+        }.items()}
+        settings = from_env(environ)
+        started.append(settings)
+        localkafka.start(settings, extra=extra, scram_users=scram_users, jars_from=localkafka.fetch_jars(kafka))
+        return settings
+
+    yield start
+    for settings in started:
+        localkafka.stop(settings)

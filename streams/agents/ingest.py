@@ -24,6 +24,7 @@ from ..deadletter import Origin
 from ..enrich import Enricher
 from ..ingest import Outcome, process
 from ..metrics import observe_outcome
+from ..topics import send_output
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +142,8 @@ async def ingest(stream):  # type: ignore[no-untyped-def]
                             "dead letter: %s (%s) from %s[%s]@%s",
                             outcome.reason, outcome.value["error"], topic, partition, offset,
                         )
-                    deliveries.append(await target.send(key=outcome.key, value=encoded))
+                    source = messages[len(deliveries)]  # exactly_once: in the transaction of its input's partition
+                    deliveries.append(await send_output(app, target, outcome.key, encoded, source[2], source[3]))
             await asyncio.gather(*deliveries)
     finally:
         if pool is not None:
