@@ -65,7 +65,6 @@ class EntityLinker:
         role_words = frozenset(p for p in kb.role_phrases.phrases if " " not in p)
         self.cues = CueFinder(
             kb.cues, self.index.phrases, self.index.phrase_words, known.__contains__, role_words,
-            self.index.phrase_automaton,
         )
         # Only states are states: countries, and the EU as an actor.
         self.state_like = frozenset(i for i in STATE_ACTORS if i in kb)
@@ -73,7 +72,11 @@ class EntityLinker:
         self.credit_targets: dict[str, tuple[tuple[str, str], ...]] = {r.id: self._credit_targets(r) for r in kb}
 
     def __call__(self, doc: Document) -> None:
-        hits = {"title": self._scan(doc.title, False), "text": self._scan(doc.text, True)}
+        text_hits = self._scan(doc.text, True)
+        phrases = [h for h in text_hits if h[2].phrase]
+        if phrases:
+            text_hits = [h for h in text_hits if not h[2].phrase]
+        hits = {"title": [h for h in self._scan(doc.title, False) if not h[2].phrase], "text": text_hits}
         named = {form.name for field_hits in hits.values() for _, _, form in field_hits if form.name}
 
         found = _Mentions()
@@ -106,7 +109,7 @@ class EntityLinker:
                     if in_text:
                         found.hard.append((start, end, True))
 
-        unlinked = self._unlinked(doc, hits, found)
+        unlinked = self._unlinked(doc, hits, phrases, found)
         doc.entities = self._entities(doc, found, unlinked)
         doc.credits = [Credit(state[8:], span, via) for state, span, via in found.credits if state.startswith("country:")]
         doc.states = self._states(doc, found)
@@ -255,7 +258,7 @@ class EntityLinker:
 
     # --- names no list holds ---------------------------------------------------------------------
 
-    def _unlinked(self, doc: Document, hits: dict, found: _Mentions) -> list[tuple[str, str, list[Span]]]:
+    def _unlinked(self, doc: Document, hits: dict, phrases: list, found: _Mentions) -> list[tuple[str, str, list[Span]]]:
         """(name, type, mentions) of the entities found from news-writing cues, kb_id null."""
         text = doc.text
         cue_hits = []
@@ -264,7 +267,7 @@ class EntityLinker:
                 cue_hits.append((start, end, kind, text[start:end]))
             if form.role:
                 cue_hits.append((start, end, "role", text[start:end]))
-        cue_hits += self.cues.phrase_hits(text, found.taken["text"])
+        cue_hits += self.cues.phrase_hits(text, phrases, found.taken["text"])
         cue_hits.sort()
         blocked = sorted(found.hard)
         spans = self.cues.find(text, cue_hits, blocked)

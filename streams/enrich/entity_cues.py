@@ -8,10 +8,9 @@ an organisation's head word ("... Bank", "Ministry of ..."), an acronym defined 
 words ("Paul Pogba"), or a verb of action right after two or more ("Kylian Mbappé scored"). The
 cue decides PERSON or ORG.
 
-Capitalised cues ("President", "Gen.", "... Bank") come from the knowledge-base automaton; the
-lower-case ones ("said", "striker", "a spokesman for") are looked up here, in the words around
-each capitalised word no knowledge-base name covers, which is far cheaper than matching them
-everywhere.
+All cues come from the knowledge-base automaton; the lower-case ones ("said", "striker", "a
+spokesman for") are kept only when they stand beside a capitalised word that no linked name
+covers, so that the rules read names around a few of them rather than around every "said".
 """
 
 from __future__ import annotations
@@ -74,14 +73,12 @@ class CueFinder:
         phrase_words: int = 1,
         known: Callable[[str], bool] | None = None,
         role_words: frozenset[str] = frozenset(),
-        automaton=None,
     ) -> None:
         self.cues = cues
         self.honorifics = frozenset(w for w in cues.person_titles if w[:1].isupper())
         self.not_name = cues.name_stopwords | cues.org_suffixes
         self.phrases = phrases or {}
         self.phrase_words = phrase_words
-        self.automaton = automaton
         self.known = known or (lambda word: False)  # names the knowledge base links on their own
         # capitalised words that are no given name before a surname: titles, offices, stopwords
         self.not_given = self.not_name | cues.person_titles | role_words | cues.place_suffixes
@@ -149,23 +146,16 @@ class CueFinder:
     def inside_longer_name(self, text: str, start: int, end: int) -> bool:
         return self.given_name_before(text, start) is not None or self.name_follows(text, end)
 
-    def phrase_hits(self, text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
-        """Cue hits of the lower-case phrases that stand next to a capitalised word no linked name covers.
-
-        `taken` are the linked spans. Each hit is (start, end, cue kind, cue text), the same as
-        the automaton's capitalised cues; role phrases have the kind "role".
+    def phrase_hits(
+        self, text: str, found: list[tuple[int, int, Form]], taken: list[tuple[int, int]]
+    ) -> list[tuple[int, int, str, str]]:
+        """Cue hits of the lower-case phrases `found` that stand next to a capitalised word no
+        linked name (`taken`) covers: (start, end, cue kind, cue text), role phrases as "role".
         """
-        if self.automaton is None:
-            return []
         hits: list[tuple[int, int, str, str]] = []
         starts = {s for s, _ in taken}
         ends = {e for _, e in taken}
-        n = len(text)
-        for last, form in self.automaton.iter_long(text):
-            end = last + 1
-            start = end - form.length
-            if (start and text[start - 1].isalnum()) or (end < n and text[end].isalnum()):
-                continue
+        for start, end, form in found:
             after = text[end : end + 3]
             keep = False
             if after[:1] == " " and after[1:2].isupper():

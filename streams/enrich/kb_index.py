@@ -40,7 +40,7 @@ OTHER_SCRIPT = re.compile("[^\x00-\u024f\u2000-\u206f\u20a0-\u20cf]")
 class Form:
     """What one written form may mean, with the facts the linker asks of every match precomputed."""
 
-    __slots__ = ("length", "meanings", "name", "linkable", "demonym", "role", "cues", "shorts")
+    __slots__ = ("length", "meanings", "name", "linkable", "demonym", "role", "cues", "shorts", "phrase")
 
     def __init__(self, text: str, meanings: tuple) -> None:
         self.length = len(text)
@@ -52,6 +52,8 @@ class Form:
         self.role = next((m[1] for m in meanings if m[0] == ROLE), None)
         self.cues = tuple(m[1] for m in meanings if m[0] == CUE)
         self.shorts = tuple(m[1] for m in meanings if m[0] == SHORT)  # persons it is a short form of
+        # a lower-case role phrase or cue: it counts only beside a capitalised word (see the cue finder)
+        self.phrase = not text[0].isupper() and not text[0].isdigit() and all(m[0] in (ROLE, CUE) for m in meanings)
 
 
 @dataclass
@@ -66,7 +68,6 @@ class SurfaceIndex:
     # only next to a capitalised word, and a dict for looking them up before a name
     phrases: dict[str, Form] = field(default_factory=dict)
     phrase_words: int = 1  # the most words any of them has
-    phrase_automaton: ahocorasick.Automaton | None = None
 
 
 def _spellings(form: str) -> set[str]:
@@ -187,11 +188,11 @@ def build_index(kb: KnowledgeBase) -> SurfaceIndex:
     for form, bucket in meanings.items():
         if not bucket:
             continue
-        if not form[0].isupper() and not form[0].isdigit() and all(m[0] in (ROLE, CUE) for m in bucket):
-            phrases[form] = Form(form, tuple(bucket))
-            continue
+        value = Form(form, tuple(bucket))
+        if value.phrase:
+            phrases[form] = value
         target = automaton if form[0] <= _LATIN_END else other_scripts
-        target.add_word(form, Form(form, tuple(bucket)))
+        target.add_word(form, value)
     automaton.make_automaton()
     other_scripts.make_automaton()
 
@@ -200,11 +201,7 @@ def build_index(kb: KnowledgeBase) -> SurfaceIndex:
         for short, holders in stated_shorts.items()
         if len(holders) == 1 and holders[0].famous
     }
-    phrase_automaton = ahocorasick.Automaton()
-    for form, value in phrases.items():
-        phrase_automaton.add_word(form, value)
-    phrase_automaton.make_automaton()
     phrase_words = max((len(p.split()) for p in phrases), default=1)
     return SurfaceIndex(
-        automaton, other_scripts, famous_short, len(meanings), phrases, phrase_words, phrase_automaton
+        automaton, other_scripts, famous_short, len(meanings), phrases, phrase_words
     )
