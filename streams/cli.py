@@ -89,9 +89,11 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
 async def _produce(settings: Settings, path: str, topic: str) -> int:
     from aiokafka import AIOKafkaProducer
 
+    from .security import client_kwargs
+
     producer = AIOKafkaProducer(
         bootstrap_servers=settings.bootstrap_servers, linger_ms=10, max_request_size=settings.max_message_bytes + 65536,
-        enable_idempotence=True,
+        enable_idempotence=True, **client_kwargs(settings),
     )
     await producer.start()
     progress = Progress(f"produced to {topic}:")
@@ -117,9 +119,11 @@ def cmd_produce(settings: Settings, args: argparse.Namespace) -> int:
 async def _tail(settings: Settings, topic: str, from_beginning: bool, limit: int | None, idle: float | None, keys: bool) -> int:
     from aiokafka import AIOKafkaConsumer
 
+    from .security import client_kwargs
+
     consumer = AIOKafkaConsumer(
         topic, bootstrap_servers=settings.bootstrap_servers, auto_offset_reset="earliest" if from_beginning else "latest",
-        enable_auto_commit=False, group_id=None, isolation_level="read_committed",
+        enable_auto_commit=False, group_id=None, isolation_level="read_committed", **client_kwargs(settings),
     )
     await consumer.start()
     seen = 0

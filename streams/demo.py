@@ -18,6 +18,7 @@ from pathlib import Path
 import orjson
 
 from . import localkafka
+from .security import client_kwargs
 from .settings import Settings
 from .topics import ensure_topics
 
@@ -56,14 +57,14 @@ async def _end_offsets(settings: Settings, topics: list[str]) -> dict:
     from aiokafka import AIOKafkaConsumer, TopicPartition
     from aiokafka.admin import AIOKafkaAdminClient
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers, **client_kwargs(settings))
     await admin.start()
     try:
         described = await admin.describe_topics(topics)
     finally:
         await admin.close()
     partitions = [TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]]
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False, **client_kwargs(settings))
     await consumer.start()
     try:
         return await consumer.end_offsets(partitions)
@@ -75,7 +76,7 @@ async def _collect(settings: Settings, start: dict, expected: int, timeout: floa
     """Read enriched and dead-letter records written after `start` until `expected` arrived."""
     from aiokafka import AIOKafkaConsumer
 
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False, **client_kwargs(settings))
     await consumer.start()
     results: list[tuple[str, dict]] = []
     try:
