@@ -245,3 +245,17 @@ def test_a_personal_name_without_an_office_is_found(link, text, person):
 def test_a_place_name_with_a_given_name_is_no_person(link):
     doc = run(link, "Crowds gathered in Victoria Square and on Paul Street.")
     assert not any(e.type == "PERSON" for e in doc.entities)
+
+
+@pytest.mark.parametrize("rust", [True, False])
+def test_both_automata_find_the_same_whole_word_hits(link, monkeypatch, rust):
+    from streams.enrich import kb_index
+
+    if rust and kb_index.ahocorasick_rs is None:
+        pytest.skip("ahocorasick-rs is not installed")
+    if not rust:
+        monkeypatch.setattr(kb_index, "ahocorasick_rs", None)
+    find = kb_index.FormMatcher(link.index.forms)
+    text = "Путин met Xi Jinping at Kremlin.ru in Moscow; Russia’s Chinese partners in 北京 said Xinjiang."
+    hits = [text[start:end] for start, end, _ in find(text)]
+    assert hits == ["Путин", "met", "Xi Jinping", "Moscow", "Russia", "Chinese", "北京", "said", "Xinjiang"]

@@ -14,7 +14,7 @@ import unicodedata
 from .document import Credit, Document, Entity, Span
 from .entity_cues import CueFinder
 from .kb import KnowledgeBase, Record
-from .kb_index import AMBIGUOUS, NAME, OTHER_SCRIPT, SHORT, Form, build_index
+from .kb_index import AMBIGUOUS, NAME, SHORT, Form, build_index
 
 # The state-like actors `doc.states` may hold besides countries (FORMAT.md: the EU as an actor).
 STATE_ACTORS = ("org:eu",)
@@ -59,7 +59,7 @@ class EntityLinker:
         self.kb = kb
         self.index = build_index(kb)
         known = frozenset(
-            form for form, meaning in self.index.automaton.items()
+            form for form, meaning in self.index.forms.items()
             if " " not in form and (meaning.name or meaning.demonym)
         )
         role_words = frozenset(p for p in kb.role_phrases.phrases if " " not in p)
@@ -118,9 +118,7 @@ class EntityLinker:
 
     def _scan(self, text: str, datelines: bool) -> list[tuple[int, int, Form]]:
         """Longest non-overlapping forms that stand as whole words ("China's" holds "China")."""
-        out = _whole_words(text, self.index.automaton)
-        if OTHER_SCRIPT.search(text):
-            out = sorted(out + _whole_words(text, self.index.other_scripts))
+        out = self.index.find(text)
         if datelines and text[:1].isupper():
             out = self._datelines(text, out)
         return out
@@ -131,7 +129,7 @@ class EntityLinker:
         for match in _DATELINE.finditer(text[:_DATELINE_REACH]):
             start, end = match.span(1)
             place = match.group(1)
-            form = self.index.automaton.get(place.title(), None) or self.index.automaton.get(place, None)
+            form = self.index.forms.get(place.title()) or self.index.forms.get(place)
             if form is not None and form.name and not any(s < end and start < e for s, e, _ in hits):
                 extra.append((start, end, form))
         return sorted(hits + extra, key=lambda h: h[0]) if extra else hits
@@ -391,22 +389,6 @@ class EntityLinker:
             )
         states.sort(key=lambda s: (-s["count"], -s["salience"], s["kb_id"]))
         return states
-
-
-def _whole_words(text: str, automaton) -> list[tuple[int, int, Form]]:
-    out = []
-    n = len(text)
-    isalnum = str.isalnum
-    for last, form in automaton.iter_long(text):
-        start, end = last - form.length + 1, last + 1
-        if start and isalnum(text[start - 1]):
-            continue
-        if end < n:
-            after = text[end]
-            if isalnum(after) or (after == "." and end + 1 < n and isalnum(text[end + 1])):
-                continue  # inside a word, or a domain name such as Kremlin.ru
-        out.append((start, end, form))
-    return out
 
 
 def _before_spacing(text: str, start: int) -> int:

@@ -8,6 +8,9 @@ Lower-case role phrases and cues ("foreign minister", "said", "a spokesman for")
 automaton: they are common words that would double the matching time, and they only matter next
 to a name, so the linker looks them up (`SurfaceIndex.phrases`) in the words around candidate
 names. Context words of ambiguous aliases are looked up in the text only when such an alias occurs.
+
+Matching uses the Rust automaton of `ahocorasick-rs` when it is installed (about three times
+faster on news text) and pyahocorasick otherwise; both find the same longest, leftmost hits.
 """
 
 from __future__ import annotations
@@ -16,6 +19,11 @@ import re
 from dataclasses import dataclass, field
 
 import ahocorasick
+
+try:
+    import ahocorasick_rs
+except ImportError:  # optional: the pyahocorasick automata below find the same hits
+    ahocorasick_rs = None
 
 from .kb import KnowledgeBase, Record
 
@@ -30,9 +38,9 @@ CUE = 6  # a news-writing cue: (CUE, cue kind)
 _APOSTROPHES = ("'", "’")
 
 
-# Forms that start in another script (Путин, 习近平) live in a second automaton: thousands of
-# distinct first characters make every step of the main one several times slower, and most
-# articles hold no such character at all.
+# With pyahocorasick, forms that start in another script (Путин, 习近平) live in a second
+# automaton: thousands of distinct first characters make every step of the main one several
+# times slower, and most articles hold no such character at all.
 _LATIN_END = "\u024f"
 OTHER_SCRIPT = re.compile("[^\x00-\u024f\u2000-\u206f\u20a0-\u20cf]")
 
@@ -56,12 +64,60 @@ class Form:
         self.phrase = not text[0].isupper() and not text[0].isdigit() and all(m[0] in (ROLE, CUE) for m in meanings)
 
 
+class FormMatcher:
+    """Finds the longest, leftmost, non-overlapping forms that stand as whole words in a text."""
+
+    def __init__(self, forms: dict[str, Form]) -> None:
+        self._rust = None
+        if ahocorasick_rs is not None:
+            keys = list(forms)
+            self._values = [forms[key] for key in keys]
+            self._rust = ahocorasick_rs.AhoCorasick(
+                keys,
+                matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+                implementation=ahocorasick_rs.Implementation.ContiguousNFA,
+            )
+            return
+        self._latin, self._other = ahocorasick.Automaton(), ahocorasick.Automaton()
+        for key, value in forms.items():
+            (self._latin if key[0] <= _LATIN_END else self._other).add_word(key, value)
+        self._latin.make_automaton()
+        self._other.make_automaton()
+
+    def __call__(self, text: str) -> list[tuple[int, int, Form]]:
+        """(start, end, form) in text order; "China's" holds "China", "Kremlin.ru" no "Kremlin"."""
+        if self._rust is not None:
+            values = self._values
+            hits = [(start, end, values[i]) for i, start, end in self._rust.find_matches_as_indexes(text)]
+        else:
+            hits = [(last - form.length + 1, last + 1, form) for last, form in self._latin.iter_long(text)]
+            if OTHER_SCRIPT.search(text):
+                hits += [(last - form.length + 1, last + 1, form) for last, form in self._other.iter_long(text)]
+                hits.sort(key=_start)
+        n = len(text)
+        out = []
+        for hit in hits:
+            start, end = hit[0], hit[1]
+            if start and text[start - 1].isalnum():
+                continue
+            if end < n:
+                after = text[end]
+                if after.isalnum() or (after == "." and end + 1 < n and text[end + 1].isalnum()):
+                    continue  # inside a word, or a domain name such as Kremlin.ru
+            out.append(hit)
+        return out
+
+
+def _start(hit: tuple) -> int:
+    return hit[0]
+
+
 @dataclass
 class SurfaceIndex:
-    """The automata plus the facts about the KB that resolving a match needs."""
+    """The form matcher plus the facts about the KB that resolving a match needs."""
 
-    automaton: ahocorasick.Automaton  # forms that start with a Latin letter or digit
-    other_scripts: ahocorasick.Automaton  # forms that start in any other script
+    find: FormMatcher  # whole-word hits of every form in a text
+    forms: dict[str, Form]  # every written form the KB knows, with what it may mean
     famous_short: dict[str, str] = field(default_factory=dict)  # short form -> its one famous bearer
     keys: int = 0
     # lower-case role phrases and cues: an automaton of their own, whose hits the cue finder keeps
@@ -183,18 +239,8 @@ def build_index(kb: KnowledgeBase) -> SurfaceIndex:
                 if (NAME, record.id) in bucket:
                     bucket.remove((NAME, record.id))
 
-    automaton, other_scripts = ahocorasick.Automaton(), ahocorasick.Automaton()
-    phrases: dict[str, Form] = {}
-    for form, bucket in meanings.items():
-        if not bucket:
-            continue
-        value = Form(form, tuple(bucket))
-        if value.phrase:
-            phrases[form] = value
-        target = automaton if form[0] <= _LATIN_END else other_scripts
-        target.add_word(form, value)
-    automaton.make_automaton()
-    other_scripts.make_automaton()
+    forms = {form: Form(form, tuple(bucket)) for form, bucket in meanings.items() if bucket}
+    phrases = {form: value for form, value in forms.items() if value.phrase}
 
     famous_short = {
         short: holders[0].id
@@ -202,6 +248,4 @@ def build_index(kb: KnowledgeBase) -> SurfaceIndex:
         if len(holders) == 1 and holders[0].famous
     }
     phrase_words = max((len(p.split()) for p in phrases), default=1)
-    return SurfaceIndex(
-        automaton, other_scripts, famous_short, len(meanings), phrases, phrase_words
-    )
+    return SurfaceIndex(FormMatcher(forms), forms, famous_short, len(meanings), phrases, phrase_words)
