@@ -27,8 +27,8 @@ _INVISIBLE = re.compile(
     "[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u180e\u200b\u200e\u200f\u202a-\u202e"
     "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb\ufffe\uffff\ud800-\udfff]"
 )
-_SPACES = re.compile("[ \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
-_LINE_EDGES = re.compile(r"^[ \t]+|[ \t]+$", re.MULTILINE)
+_ODD_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_SPACE_RUNS = re.compile(" {2,}")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _ANY_WHITESPACE = re.compile(r"\s+")
 _LOOKS_LIKE_PAGE = re.compile(r"\s*(?:<!doctype\s+html|<html[\s>])", re.IGNORECASE)
@@ -45,11 +45,29 @@ class Cleaned:
 
 def normalise_text(text: str) -> str:
     """NFC, '\\n' line ends, no control or zero-width characters, single spaces, trimmed lines."""
-    text = _LINE_BREAKS.sub("\n", text)
-    text = _INVISIBLE.sub("", text)
-    text = unicodedata.normalize("NFC", text)
-    text = _SPACES.sub(" ", text)
-    return _LINE_EDGES.sub("", text)
+    return "\n".join(normalise_lines(text))
+
+
+def normalise_lines(text: str) -> list[str]:
+    """The lines of `normalise_text(text)`.
+
+    Most text needs little of it: a line that `str.isprintable` passes has no line break, control,
+    invisible or odd space character, and ASCII or already-NFC text is not normalised again.
+    """
+    lines = text.split("\n")
+    if not all(map(str.isprintable, lines)):
+        text = _ODD_SPACES.sub(" ", _INVISIBLE.sub("", _LINE_BREAKS.sub("\n", text)))
+        lines = text.split("\n")
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", "\n".join(lines))
+        lines = text.split("\n")
+    if "  " in text:
+        lines = [_SPACE_RUNS.sub(" ", line) if "  " in line else line for line in lines]
+    return list(map(_strip_blanks, lines))
+
+
+def _strip_blanks(line: str) -> str:
+    return line.strip(" \t")
 
 
 def normalise_title(title: str) -> str:
@@ -91,8 +109,11 @@ class Cleaner:
             body = page.text
             raw_title = raw_title or page.title
         clean_title = normalise_title(raw_title)
-        clean_text, removed = self.remove_boilerplate(normalise_text(body), clean_title)
-        clean_text = _BLANK_RUNS.sub("\n\n", clean_text).strip("\n")
+        lines, removed = self.remove_boilerplate.clean_lines(normalise_lines(body), clean_title)
+        clean_text = "\n".join(lines)
+        if "\n\n\n" in clean_text:
+            clean_text = _BLANK_RUNS.sub("\n\n", clean_text)
+        clean_text = clean_text.strip("\n")
         return Cleaned(
             title=clean_title,
             text=clean_text,

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import Literal
 
+from .clean_regex import first_characters
 from .datafile import DATA_DIR, DataFileError, line_of, load_versioned
 
 BOILERPLATE_PATH = DATA_DIR / "boilerplate.yaml"
@@ -24,8 +27,9 @@ _KINDS = ("line", "prefix", "suffix", "element")
 _WHERE = ("anywhere", "edge")
 _KEYS = {"id", "regex", "literal", "matches", "description", "where", "max_words", "ignore_case", "list_heading", "contains"}
 
-# A story paragraph: ends a sentence (possibly inside closing quotes or brackets).
-_SENTENCE_END = re.compile(r"[.!?。！？؟।…][\"'”’»)\]]*$")
+# A story paragraph ends a sentence, possibly inside closing quotes or brackets.
+_SENTENCE_ENDS = frozenset(".!?。！？؟।…")
+_CLOSERS = "\"'”’»)]"
 _TRAILING_PUNCT = r"[\s.:;,!?…|·•>»›-]*"
 _WORD_SPLIT = re.compile(r"[\s_-]+|(?<=[a-z])(?=[A-Z])")
 # Tag lines: capitalised words (letters, inner apostrophes/hyphens) or dotted initials (U.S.).
@@ -153,11 +157,144 @@ def title_key(text: str) -> str:
 
 
 def _is_story_line(line: str) -> bool:
-    if not _SENTENCE_END.search(line):
+    if line.rstrip(_CLOSERS)[-1:] not in _SENTENCE_ENDS:
         return False
     words = line.count(" ") + 1
     # Scripts written without spaces (Chinese, Japanese, Thai) count by length instead.
     return words >= 8 or (words < 3 and len(line) >= 20)
+
+
+def _text_key(key: str) -> bytes | None:
+    """`key` as the bytes to look for in a text's lower-cased UTF-8, or None when bytes cannot tell
+    (a letter outside ASCII has case forms that `bytes.lower` leaves alone)."""
+    if any(not c.isascii() and (c.lower() != c or c.upper() != c) for c in key):
+        return None
+    return key.encode("utf-8")
+
+
+class KeyLines:
+    """Which lines of a text hold a given text (any case): one scan of the whole text per key,
+    cheaper than looking for each key in each line."""
+
+    def __init__(self, text: str) -> None:
+        self.lowered = text.encode("utf-8", "surrogatepass").lower()
+        self._starts: list[int] | None = None
+        self._found: dict[bytes, set[int]] = {}
+
+    def lines_with(self, key: bytes) -> set[int]:
+        """Numbers of the lines (0-based) holding `key`, a lower-case text as UTF-8."""
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = set()
+            data = self.lowered
+            position = data.find(key)
+            if position != -1:
+                starts = self._line_starts()
+                while position != -1:
+                    line = bisect_right(starts, position) - 1
+                    found.add(line)
+                    position = data.find(key, starts[line + 1])
+        return found
+
+    def _line_starts(self) -> list[int]:
+        if self._starts is None:
+            self._starts = list(accumulate((len(line) + 1 for line in self.lowered.split(b"\n")), initial=0))
+        return self._starts
+
+
+class PatternSet:
+    """Line patterns tried in file order, with as few regex calls per line as possible.
+
+    Patterns without a `contains` pre-check are tried together: one alternation of those that
+    allow the line's word count and can start with its first character (most lines meet none).
+    The others are tried one by one, and only on texts that hold one of their `contains` texts.
+    """
+
+    def __init__(self, patterns: tuple[Pattern, ...]) -> None:
+        self.patterns = patterns
+        self.together = tuple(i for i, p in enumerate(patterns) if p.kind == "line" and not p.contains and p.regex.groups == 0)
+        self.one_by_one = tuple((i, p) for i, p in enumerate(patterns) if i not in self.together)
+        self.starts = {i: first_characters(patterns[i].regex) for i in self.together}
+        self.start_characters = frozenset().union(*(s for s in self.starts.values() if s is not None))
+        self.limits = sorted({patterns[i].max_words for i in self.together if patterns[i].max_words is not None})
+        self.keys = {k: _text_key(k) for _, p in self.one_by_one for k in p.contains}
+        self._alternations: dict[tuple[str | None, int], tuple[re.Pattern[str] | None, tuple[int, ...]]] = {}
+        self._compiled: dict[tuple[int, ...], re.Pattern[str] | None] = {}
+
+    def candidates(self, keys: KeyLines) -> tuple[dict[int, tuple[tuple[int, Pattern], ...]], tuple[tuple[int, Pattern], ...]]:
+        """The one-by-one patterns worth trying on each line of a text: by line number for the
+        lines holding one of a pattern's `contains` texts, and those for every other line."""
+        everywhere: list[tuple[int, Pattern]] = []
+        by_line: dict[int, list[tuple[int, Pattern]]] = {}
+        for i, pattern in self.one_by_one:
+            lines: set[int] = set()
+            for key in pattern.contains:
+                encoded = self.keys[key]
+                if encoded is None:
+                    break
+                lines |= keys.lines_with(encoded)
+            else:
+                if pattern.contains:
+                    for line in lines:
+                        by_line.setdefault(line, []).append((i, pattern))
+                    continue
+            everywhere.append((i, pattern))
+        if everywhere:
+            by_line = {line: sorted(found + everywhere, key=lambda ip: ip[0]) for line, found in by_line.items()}
+        return {line: tuple(found) for line, found in by_line.items()}, tuple(everywhere)
+
+    def match(self, line: str, words: int, one_by_one: tuple[tuple[int, Pattern], ...]) -> Pattern | None:
+        """The first pattern (in file order) that matches the whole line, or None."""
+        regex, members = self._alternation(line[0].lower(), bisect_left(self.limits, words))
+        first = len(self.patterns)
+        if regex is not None:
+            found = regex.fullmatch(line)
+            if found:
+                first = members[found.lastindex - 1]
+        elif members:  # they would not compile as one
+            first = next((i for i in members if self.patterns[i].regex.fullmatch(line)), first)
+        folded = None
+        for i, pattern in one_by_one:
+            if i >= first:
+                break
+            if pattern.max_words is not None and words > pattern.max_words:
+                continue
+            if pattern.contains:
+                if folded is None:
+                    folded = line.casefold()
+                if not any(text in folded for text in pattern.contains):
+                    continue
+            if pattern.regex.fullmatch(line):
+                return pattern
+        return self.patterns[first] if first < len(self.patterns) else None
+
+    def _alternation(self, first: str, bound: int) -> tuple[re.Pattern[str] | None, tuple[int, ...]]:
+        """The alternation for lines starting with `first` whose word count is within limits[bound]."""
+        key = (first if first in self.start_characters else None, bound)
+        found = self._alternations.get(key)
+        if found is None:
+            limit = self.limits[bound] if bound < len(self.limits) else None
+            members = tuple(
+                i
+                for i in self.together
+                if (self.patterns[i].max_words is None or (limit is not None and self.patterns[i].max_words >= limit))
+                and (self.starts[i] is None or key[0] in self.starts[i])
+            )
+            if members not in self._compiled:
+                self._compiled[members] = _alternation([self.patterns[i] for i in members])
+            found = self._alternations[key] = (self._compiled[members], members)
+        return found
+
+
+def _alternation(patterns: list[Pattern]) -> re.Pattern[str] | None:
+    """One regex matching what any of `patterns` matches; group k+1 is the k-th pattern."""
+    if not patterns:
+        return None
+    parts = [f"((?{'i' if p.regex.flags & re.IGNORECASE else '-i'}:{p.regex.pattern}))" for p in patterns]
+    try:
+        return re.compile("|".join(parts))
+    except re.error:  # a pattern with global inline flags or group references
+        return None
 
 
 class LineCleaner:
@@ -165,79 +302,106 @@ class LineCleaner:
 
     def __init__(self, boilerplate: Boilerplate) -> None:
         self.boilerplate = boilerplate
-        self.prefixes = boilerplate.of_kind("prefix")
-        self.suffixes = boilerplate.of_kind("suffix")
         lines = boilerplate.of_kind("line")
-        self.anywhere = tuple(p for p in lines if p.where == "anywhere")
-        self.edge = tuple(p for p in lines if p.where == "edge")
+        self.anywhere = PatternSet(tuple(p for p in lines if p.where == "anywhere"))
+        self.edge = PatternSet(tuple(p for p in lines if p.where == "edge"))
+        # Prefixes and suffixes are tried one by one, so they go through the same gate.
+        self.ends = PatternSet(boilerplate.of_kind("prefix") + boilerplate.of_kind("suffix"))
 
     def __call__(self, text: str, title: str) -> tuple[str, int]:
         """Return the text without boilerplate lines, and how many non-blank lines were removed."""
-        lines = text.split("\n")
+        lines, removed = self.clean_lines(text.split("\n"), title, text)
+        return "\n".join(lines), removed
+
+    def clean_lines(self, lines: list[str], title: str, text: str | None = None) -> tuple[list[str], int]:
+        """`__call__` on a text already split into lines (`text`, when given, is those lines joined)."""
+        keys = KeyLines("\n".join(lines) if text is None else text)
+        anywhere, anywhere_other = self.anywhere.candidates(keys)
+        ends, ends_other = self.ends.candidates(keys)
         removed = 0
         kept: list[str] = []
+        story: list[bool] = []
+        origin: list[int] = []  # the number of each kept line in `lines`
         in_list = False  # after a 'Related Posts' heading: its links, until the story resumes
-        for line in lines:
+        for number, line in enumerate(lines):
             if not line:
                 kept.append(line)
+                story.append(False)
+                origin.append(number)
                 continue
             if len(line) > MAX_LINE_CHARS:
                 in_list = False
                 kept.append(line)
+                story.append(_is_story_line(line))
+                origin.append(number)
                 continue
-            stripped = self._strip_ends(line)
-            if in_list and stripped and _is_story_line(stripped):
+            strip = ends.get(number, ends_other)
+            stripped = _strip_ends(line, strip) if strip else line
+            is_story = bool(stripped) and _is_story_line(stripped)
+            if in_list and is_story:
                 in_list = False
-            heading = self._match(stripped, self.anywhere) if stripped else None
+            heading = self.anywhere.match(stripped, stripped.count(" ") + 1, anywhere.get(number, anywhere_other)) if stripped else None
             if not stripped or heading or in_list:
                 in_list = in_list or bool(heading and heading.list_heading)
                 removed += 1
                 continue
             kept.append(stripped)
+            story.append(is_story)
+            origin.append(number)
 
-        story = [i for i, line in enumerate(kept) if line and _is_story_line(line)]
-        first = story[0] if story else len(kept)
-        last = story[-1] if story else -1
+        if True not in story:
+            first, last = len(kept), -1
+        else:
+            first = story.index(True)
+            last = len(story) - 1 - story[::-1].index(True)
+        if first == 0 and last == len(kept) - 1:
+            return kept, removed
+        edge, edge_other = self.edge.candidates(keys)
         tkey = title_key(title)
         title_words = _title_words(title)
         result: list[str] = []
         for i, line in enumerate(kept):
-            if line and (i < first or i > last) and len(line) <= MAX_LINE_CHARS and self._is_edge_boilerplate(line, tkey, title_words, i < first):
+            if (
+                line
+                and (i < first or i > last)
+                and len(line) <= MAX_LINE_CHARS
+                and self._is_edge_boilerplate(line, edge.get(origin[i], edge_other), tkey, title_words, i < first)
+            ):
                 removed += 1
                 continue
             result.append(line)
-        return "\n".join(result), removed
+        return result, removed
 
-    def _strip_ends(self, line: str) -> str:
-        for pattern in self.prefixes:
-            match = pattern.regex.match(line)
-            if match and match.end():
-                line = line[match.end():].lstrip()
-        for pattern in self.suffixes:
-            match = pattern.regex.search(line)
-            if match and match.start() < len(line):
-                line = line[: match.start()].rstrip()
-        return line
-
-    @staticmethod
-    def _match(line: str, patterns: tuple[Pattern, ...]) -> Pattern | None:
-        words = line.count(" ") + 1
-        folded = line.casefold()
-        for pattern in patterns:
-            if pattern.max_words is not None and words > pattern.max_words:
-                continue
-            if pattern.contains and not any(text in folded for text in pattern.contains):
-                continue
-            if pattern.regex.fullmatch(line):
-                return pattern
-        return None
-
-    def _is_edge_boilerplate(self, line: str, tkey: str, title_words: set[str], before_story: bool) -> bool:
-        if self._match(line, self.edge):
+    def _is_edge_boilerplate(
+        self, line: str, edge: tuple[tuple[int, Pattern], ...], tkey: str, title_words: set[str], before_story: bool
+    ) -> bool:
+        if self.edge.match(line, line.count(" ") + 1, edge):
             return True
         if before_story and tkey and _repeats_title(line, tkey):
             return True
         return bool(title_words) and _is_tag_line(line, title_words)
+
+
+def _strip_ends(line: str, ends: tuple[tuple[int, Pattern], ...]) -> str:
+    """The line without the prefixes and suffixes of `ends` (each tried once, in file order)."""
+    folded = None
+    for _, pattern in ends:
+        if pattern.contains:
+            if folded is None:
+                folded = line.casefold()
+            if not any(text in folded for text in pattern.contains):
+                continue
+        if pattern.kind == "prefix":
+            match = pattern.regex.match(line)
+            if match and match.end():
+                line = line[match.end():].lstrip()
+                folded = None
+        else:
+            match = pattern.regex.search(line)
+            if match and match.start() < len(line):
+                line = line[: match.start()].rstrip()
+                folded = None
+    return line
 
 
 def _repeats_title(line: str, tkey: str) -> bool:
