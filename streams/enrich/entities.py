@@ -70,49 +70,66 @@ class EntityLinker:
         self.state_like = frozenset(i for i in STATE_ACTORS if i in kb)
         # What a mention of each record credits: [(state id, via)], worked out once.
         self.credit_targets: dict[str, tuple[tuple[str, str], ...]] = {r.id: self._credit_targets(r) for r in kb}
+        # A form that names one record and nothing else: (record id, may sit inside an
+        # organisation's name, credit targets or None when resolved per article), by form.
+        self._names: dict[Form, tuple[str, bool, tuple | None]] = {}
+        for form in self.index.forms.values():
+            record = kb.get(form.name) if form.name else None
+            if record is not None:
+                targets = None if record.stands_for else self.credit_targets[record.id]
+                self._names[form] = (record.id, record.type == "GPE", targets)
+        # Roles by record, their dates and output dicts worked out once: [(from, to, dict)].
+        self._roles = {r.id: tuple((role.start, role.end, role.as_dict()) for role in r.roles) for r in kb if r.roles}
 
     def __call__(self, doc: Document) -> None:
-        text_hits = self._scan(doc.text, True)
-        phrases = [h for h in text_hits if h[2].phrase]
-        if phrases:
-            text_hits = [h for h in text_hits if not h[2].phrase]
+        text_hits, phrases = [], []
+        for hit in self._scan(doc.text, True):
+            (phrases if hit[2].phrase else text_hits).append(hit)
         hits = {"title": [h for h in self._scan(doc.title, False) if not h[2].phrase], "text": text_hits}
-        named = {form.name for field_hits in hits.values() for _, _, form in field_hits if form.name}
+        names = self._names
+        named = {names[form][0] for field_hits in hits.values() for _, _, form in field_hits if form in names}
 
         found = _Mentions()
-        get = self.kb.entities.get
+        linked = found.linked
+        credits = found.credits
         claimed = self._claimed_short_forms(doc, hits)
         for field_name, field_hits in hits.items():
             text = doc.field_text(field_name)
             roles_by_end = {end: form.role for _, end, form in field_hits if form.role}
             taken = found.taken[field_name]
-            in_text = field_name == "text"
+            hard = found.hard if field_name == "text" else []
             for start, end, form in field_hits:
-                if form.name:
-                    record = get(form.name)
+                fast = names.get(form)
+                if fast is not None:
+                    kb_id, may_contain, targets = fast
+                    if targets is None:
+                        targets = self._targets(self.kb[kb_id], named)
                 elif form.linkable:
                     record = self._resolve(form, doc, field_name, start, end, named, roles_by_end, claimed, found)
-                else:
-                    record = None
-                if record is not None:
-                    span = Span(start, end, text[start:end], field_name)
-                    found.linked.setdefault(record.id, []).append(span)
-                    taken.append((start, end))
-                    if in_text:
-                        found.hard.append((start, end, record.type == "GPE"))
-                    for state, via in self._targets(record, named):
-                        found.credits.append((state, span, via))
+                    if record is None:
+                        continue
+                    kb_id, may_contain, targets = record.id, record.type == "GPE", self._targets(record, named)
                 elif form.demonym:
-                    span = Span(start, end, text[start:end], field_name)
-                    found.credits.append((f"country:{form.demonym}", span, "demonym"))
-                    taken.append((start, end))
-                    if in_text:
-                        found.hard.append((start, end, True))
+                    kb_id, may_contain, targets = None, True, ((f"country:{form.demonym}", "demonym"),)
+                else:
+                    continue
+                span = Span(start, end, text[start:end], field_name)
+                if kb_id is not None:
+                    mentions = linked.get(kb_id)
+                    if mentions is None:
+                        linked[kb_id] = [span]
+                    else:
+                        mentions.append(span)
+                taken.append((start, end))
+                hard.append((start, end, may_contain))
+                for state, via in targets:
+                    credits.append((state, span, via))
 
         unlinked = self._unlinked(doc, hits, phrases, found)
-        doc.entities = self._entities(doc, found, unlinked)
-        doc.credits = [Credit(state[8:], span, via) for state, span, via in found.credits if state.startswith("country:")]
-        doc.states = self._states(doc, found)
+        weight = self._weights(doc)
+        doc.entities = self._entities(doc, found, unlinked, weight)
+        doc.credits = [Credit(state[8:], span, via) for state, span, via in credits if state[:8] == "country:"]
+        doc.states = self._states(found, weight)
 
     # --- matching ------------------------------------------------------------------------------
 
@@ -327,23 +344,29 @@ class EntityLinker:
     # --- output ----------------------------------------------------------------------------------
 
     def _weights(self, doc: Document):
+        """The weight of a mention: the title's, the lead's or 1."""
         text_sentences = [s for s in doc.sentences if s.field == "text"]
         lead_end = LEAD_CHARS
         if len(text_sentences) >= LEAD_SENTENCES:
             lead_end = min(max(text_sentences[LEAD_SENTENCES - 1].end, 1), 2 * LEAD_CHARS)
 
-        def weight(span: Span) -> float:
-            if span.field == "title":
-                return TITLE_WEIGHT
-            return LEAD_WEIGHT if span.start < lead_end else 1.0
+        def weight(spans) -> float:
+            total = 0.0
+            for span in spans:
+                if span.field == "title":
+                    total += TITLE_WEIGHT
+                else:
+                    total += LEAD_WEIGHT if span.start < lead_end else 1.0
+            return total
 
         return weight
 
-    def _entities(self, doc: Document, found: _Mentions, unlinked: list) -> list[Entity]:
-        weight = self._weights(doc)
+    def _entities(self, doc: Document, found: _Mentions, unlinked: list, weight) -> list[Entity]:
+        day = doc.reference_date
         entities = []
-        for kb_id, mentions in found.linked.items():
+        for kb_id, mentions in found.linked.items():  # mentions come in reading order
             record = self.kb[kb_id]
+            roles = self._roles.get(kb_id, ())
             entities.append(
                 Entity(
                     name=record.name,
@@ -352,38 +375,39 @@ class EntityLinker:
                     country=record.country,
                     kind=record.kind,
                     qid=record.qid,
-                    roles=[r.as_dict() for r in record.roles_on(doc.reference_date)],
-                    mentions=sorted(mentions, key=_reading_order),
+                    roles=[dict(r) for start, end, r in roles if start <= day and (end is None or day < end)],
+                    mentions=mentions,
                 )
             )
         for name, type_, mentions in unlinked:
             entities.append(Entity(name=name, type=type_, kb_id=None, mentions=sorted(mentions, key=_reading_order)))
-        scores = [sum(weight(m) for m in e.mentions) for e in entities]
+        scores = [weight(e.mentions) for e in entities]
         top = max(scores, default=1.0)
         for entity, score in zip(entities, scores):
             entity.salience = score / top
-        entities.sort(key=lambda e: (-e.salience, _reading_order(e.mentions[0])))
+        entities.sort(key=_salience_order)
         return entities
 
-    def _states(self, doc: Document, found: _Mentions) -> list[dict]:
-        weight = self._weights(doc)
-        counts: dict[str, int] = {}
-        scores: dict[str, float] = {}
+    def _states(self, found: _Mentions, weight) -> list[dict]:
+        spans: dict[str, list[Span]] = {}
+        state_like = self.state_like
         for state, span, _ in found.credits:
-            if not (state.startswith("country:") or state in self.state_like):
-                continue
-            counts[state] = counts.get(state, 0) + 1
-            scores[state] = scores.get(state, 0.0) + weight(span)
+            if state in spans:
+                spans[state].append(span)
+            elif state[:8] == "country:" or state in state_like:
+                spans[state] = [span]
+        scores = {state: weight(state_spans) for state, state_spans in spans.items()}
         top = max(scores.values(), default=1.0)
         states = []
-        for state, count in counts.items():
-            record = self.kb.get(state)
+        get = self.kb.get
+        for state, state_spans in spans.items():
+            record = get(state)
             states.append(
                 {
                     "kb_id": state,
                     "name": record.name if record else state.partition(":")[2],
                     "country": record.iso3 if record else (state[8:] if state.startswith("country:") else None),
-                    "count": count,
+                    "count": len(state_spans),
                     "salience": round(scores[state] / top, 4),
                 }
             )
@@ -438,3 +462,8 @@ def _whole_word(text: str, start: int, end: int) -> bool:
 
 def _reading_order(span: Span) -> tuple[int, int]:
     return (0 if span.field == "title" else 1, span.start)
+
+
+def _salience_order(entity: Entity) -> tuple[float, int, int]:
+    first = entity.mentions[0]
+    return (-entity.salience, 0 if first.field == "title" else 1, first.start)

@@ -15,6 +15,7 @@ covers, so that the rules read names around a few of them rather than around eve
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from .kb_index import Form
@@ -32,14 +33,19 @@ _POSSESSIVE = ("'s", "’s")
 _CLAUSE_WORDS = frozenset({"and", "or", "but", "while", "who", "which", "when", "where", "as", "after", "before", "said"})
 
 
+# A word from a position on: letters and digits, and ' ’ - between two of them.
+_WORD_FROM = re.compile(r"(?:[^\W_]|['’-](?=[^\W_]))*")
+
+
 def _word_end(text: str, i: int) -> int:
-    n = len(text)
-    while i < n and (text[i].isalnum() or (text[i] in _NAME_INNER and i + 1 < n and text[i + 1].isalnum())):
-        i += 1
-    return i
+    return _WORD_FROM.match(text, i).end()  # type: ignore[union-attr]  # matches the empty word too
 
 
 def _word_start(text: str, i: int) -> int:
+    # most words follow a space or a line break and are letters only: two scans in C
+    j = max(text.rfind(" ", 0, i), text.rfind("\n", 0, i)) + 1
+    if text[j:i].isalnum():
+        return j
     while i > 0 and (text[i - 1].isalnum() or (text[i - 1] in _NAME_INNER and i > 1 and text[i - 2].isalnum())):
         i -= 1
     return i
@@ -52,7 +58,10 @@ def _particle_name(word: str, particles: frozenset[str]) -> bool:
 
 
 def _is_capitalised(word: str) -> bool:
-    return word[:1].isupper() and any(c.islower() for c in word) or (len(word) >= 2 and word.isupper())
+    """"Smith", "McDonald", "NATO"; not "A", "smith" or "1990"."""
+    if word[:1].isupper():
+        return len(word) >= 2 or not word.isupper()  # a lower-case letter, or two capitals
+    return len(word) >= 2 and word.isupper()
 
 
 def sentence_initial(text: str, start: int) -> bool:
