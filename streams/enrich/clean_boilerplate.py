@@ -16,6 +16,11 @@ from pathlib import Path
 from typing import Literal
 
 from .clean_regex import first_characters
+
+try:  # finds all `contains` texts of an article in one pass; without it, one scan per text
+    import ahocorasick_rs
+except ImportError:  # pragma: no cover - optional
+    ahocorasick_rs = None
 from .datafile import DATA_DIR, DataFileError, line_of, load_versioned
 
 BOILERPLATE_PATH = DATA_DIR / "boilerplate.yaml"
@@ -156,10 +161,11 @@ def title_key(text: str) -> str:
     return _NON_ALNUM.sub("", unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold())
 
 
-def _is_story_line(line: str) -> bool:
+def _is_story_line(line: str, words: int = 0) -> bool:
+    """A sentence of eight or more words (`words`: the line's word count when known)."""
     if line.rstrip(_CLOSERS)[-1:] not in _SENTENCE_ENDS:
         return False
-    words = line.count(" ") + 1
+    words = words or line.count(" ") + 1
     # Scripts written without spaces (Chinese, Japanese, Thai) count by length instead.
     return words >= 8 or (words < 3 and len(line) >= 20)
 
@@ -173,13 +179,21 @@ def _text_key(key: str) -> bytes | None:
 
 
 class KeyLines:
-    """Which lines of a text hold a given text (any case): one scan of the whole text per key,
+    """Which lines of a text hold a given text (any case). With `finder` (an automaton over
+    `keys`, all found in one pass) or else one scan of the text per key asked about: either way
     cheaper than looking for each key in each line."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, finder: object | None = None, keys: tuple[bytes, ...] = ()) -> None:
         self.lowered = text.encode("utf-8", "surrogatepass").lower()
         self._starts: list[int] | None = None
         self._found: dict[bytes, set[int]] = {}
+        if finder is not None:
+            self._found = {key: set() for key in keys}
+            hits = finder.find_matches_as_indexes(self.lowered, overlapping=True)  # type: ignore[attr-defined]
+            if hits:
+                starts = self._line_starts()
+                for index, start, _ in hits:
+                    self._found[keys[index]].add(bisect_right(starts, start) - 1)
 
     def lines_with(self, key: bytes) -> set[int]:
         """Numbers of the lines (0-based) holding `key`, a lower-case text as UTF-8."""
@@ -198,7 +212,8 @@ class KeyLines:
 
     def _line_starts(self) -> list[int]:
         if self._starts is None:
-            self._starts = list(accumulate((len(line) + 1 for line in self.lowered.split(b"\n")), initial=0))
+            # Each line's length and its '\n', summed: the offset where the next line starts.
+            self._starts = list(accumulate(map((1).__add__, map(len, self.lowered.split(b"\n"))), initial=0))
         return self._starts
 
 
@@ -215,8 +230,20 @@ class PatternSet:
         self.together = tuple(i for i, p in enumerate(patterns) if p.kind == "line" and not p.contains and p.regex.groups == 0)
         self.one_by_one = tuple((i, p) for i, p in enumerate(patterns) if i not in self.together)
         self.starts = {i: first_characters(patterns[i].regex) for i in self.together}
-        self.start_characters = frozenset().union(*(s for s in self.starts.values() if s is not None))
         self.limits = sorted({patterns[i].max_words for i in self.together if patterns[i].max_words is not None})
+        # The most words a line may have for any pattern to apply, by its first character as written.
+        self.word_limits: dict[str, float] = {}
+        self.other_limit = 0.0  # for characters no pattern names: those of the patterns that may start with anything
+        for i in self.together:
+            most = patterns[i].max_words or float("inf")
+            if self.starts[i] is None:
+                self.other_limit = max(self.other_limit, most)
+                continue
+            for c in self.starts[i]:
+                for variant in {c, c.upper(), c.title()}:
+                    self.word_limits[variant] = max(self.word_limits.get(variant, 0.0), most)
+        for c in self.word_limits:
+            self.word_limits[c] = max(self.word_limits[c], self.other_limit)
         self.keys = {k: _text_key(k) for _, p in self.one_by_one for k in p.contains}
         self._alternations: dict[tuple[str | None, int], tuple[re.Pattern[str] | None, tuple[int, ...]]] = {}
         self._compiled: dict[tuple[int, ...], re.Pattern[str] | None] = {}
@@ -243,10 +270,24 @@ class PatternSet:
             by_line = {line: sorted(found + everywhere, key=lambda ip: ip[0]) for line, found in by_line.items()}
         return {line: tuple(found) for line, found in by_line.items()}, tuple(everywhere)
 
+    def in_text(self, keys: KeyLines) -> tuple[tuple[int, Pattern], ...]:
+        """The one-by-one patterns worth trying on any line of a text (each checks its `contains`
+        texts on the line): those with a `contains` text somewhere in the text, or none at all."""
+        return tuple(
+            (i, p)
+            for i, p in self.one_by_one
+            if not p.contains or any(self.keys[k] is None or keys.lines_with(self.keys[k]) for k in p.contains)
+        )
+
+    def may_match(self, line: str, words: int) -> bool:
+        """False when no pattern tried together can match: the line has too many words for all
+        those that may start with its first character."""
+        return words <= self.word_limits.get(line[0], self.other_limit)
+
     def match(self, line: str, words: int, one_by_one: tuple[tuple[int, Pattern], ...]) -> Pattern | None:
         """The first pattern (in file order) that matches the whole line, or None."""
-        regex, members = self._alternation(line[0].lower(), bisect_left(self.limits, words))
         first = len(self.patterns)
+        regex, members = self._alternation(line[0], bisect_left(self.limits, words)) if self.may_match(line, words) else (None, ())
         if regex is not None:
             found = regex.fullmatch(line)
             if found:
@@ -270,7 +311,7 @@ class PatternSet:
 
     def _alternation(self, first: str, bound: int) -> tuple[re.Pattern[str] | None, tuple[int, ...]]:
         """The alternation for lines starting with `first` whose word count is within limits[bound]."""
-        key = (first if first in self.start_characters else None, bound)
+        key = (first if first in self.word_limits else None, bound)
         found = self._alternations.get(key)
         if found is None:
             limit = self.limits[bound] if bound < len(self.limits) else None
@@ -278,7 +319,7 @@ class PatternSet:
                 i
                 for i in self.together
                 if (self.patterns[i].max_words is None or (limit is not None and self.patterns[i].max_words >= limit))
-                and (self.starts[i] is None or key[0] in self.starts[i])
+                and (self.starts[i] is None or (key[0] is not None and key[0].lower() in self.starts[i]))
             )
             if members not in self._compiled:
                 self._compiled[members] = _alternation([self.patterns[i] for i in members])
@@ -307,6 +348,8 @@ class LineCleaner:
         self.edge = PatternSet(tuple(p for p in lines if p.where == "edge"))
         # Prefixes and suffixes are tried one by one, so they go through the same gate.
         self.ends = PatternSet(boilerplate.of_kind("prefix") + boilerplate.of_kind("suffix"))
+        self.keys = tuple(sorted({k for s in (self.anywhere, self.edge, self.ends) for k in s.keys.values() if k is not None}))
+        self.finder = ahocorasick_rs.BytesAhoCorasick(self.keys) if ahocorasick_rs is not None and self.keys else None
 
     def __call__(self, text: str, title: str) -> tuple[str, int]:
         """Return the text without boilerplate lines, and how many non-blank lines were removed."""
@@ -315,62 +358,67 @@ class LineCleaner:
 
     def clean_lines(self, lines: list[str], title: str, text: str | None = None) -> tuple[list[str], int]:
         """`__call__` on a text already split into lines (`text`, when given, is those lines joined)."""
-        keys = KeyLines("\n".join(lines) if text is None else text)
+        keys = KeyLines("\n".join(lines) if text is None else text, self.finder, self.keys)
         anywhere, anywhere_other = self.anywhere.candidates(keys)
         ends, ends_other = self.ends.candidates(keys)
+        any_ends = bool(ends or ends_other)
+        match = self.anywhere.match
+        word_limits, other_limit = self.anywhere.word_limits, self.anywhere.other_limit
         removed = 0
         kept: list[str] = []
-        story: list[bool] = []
-        origin: list[int] = []  # the number of each kept line in `lines`
+        first = last = -1  # the first and last story paragraph among `kept`
         in_list = False  # after a 'Related Posts' heading: its links, until the story resumes
+        # The loop runs for every line of every article: tests are inlined, the common case first.
         for number, line in enumerate(lines):
             if not line:
                 kept.append(line)
-                story.append(False)
-                origin.append(number)
                 continue
             if len(line) > MAX_LINE_CHARS:
                 in_list = False
+                if _is_story_line(line):
+                    last = len(kept)
+                    first = last if first < 0 else first
                 kept.append(line)
-                story.append(_is_story_line(line))
-                origin.append(number)
                 continue
-            strip = ends.get(number, ends_other)
-            stripped = _strip_ends(line, strip) if strip else line
-            is_story = bool(stripped) and _is_story_line(stripped)
+            if any_ends:
+                strip = ends.get(number, ends_other)
+                if strip:
+                    line = _strip_ends(line, strip)
+                    if not line:
+                        removed += 1
+                        continue
+            words = line.count(" ") + 1
+            is_story = line.rstrip(_CLOSERS)[-1:] in _SENTENCE_ENDS and (words >= 8 or (words < 3 and len(line) >= 20))
             if in_list and is_story:
                 in_list = False
-            heading = self.anywhere.match(stripped, stripped.count(" ") + 1, anywhere.get(number, anywhere_other)) if stripped else None
-            if not stripped or heading or in_list:
-                in_list = in_list or bool(heading and heading.list_heading)
+            candidates = anywhere.get(number, anywhere_other) if anywhere or anywhere_other else ()
+            if candidates or words <= word_limits.get(line[0], other_limit):
+                heading = match(line, words, candidates)
+                if heading is not None:
+                    in_list = in_list or heading.list_heading
+                    removed += 1
+                    continue
+            if in_list:
                 removed += 1
                 continue
-            kept.append(stripped)
-            story.append(is_story)
-            origin.append(number)
+            if is_story:
+                last = len(kept)
+                first = last if first < 0 else first
+            kept.append(line)
 
-        if True not in story:
+        if first < 0:
             first, last = len(kept), -1
-        else:
-            first = story.index(True)
-            last = len(story) - 1 - story[::-1].index(True)
-        if first == 0 and last == len(kept) - 1:
+        # Edge patterns apply before the first and after the last story paragraph: few lines.
+        edges = [i for i in range(first) if kept[i]] + [i for i in range(last + 1, len(kept)) if kept[i]]
+        if not edges:
             return kept, removed
-        edge, edge_other = self.edge.candidates(keys)
+        edge = self.edge.in_text(keys)
         tkey = title_key(title)
         title_words = _title_words(title)
-        result: list[str] = []
-        for i, line in enumerate(kept):
-            if (
-                line
-                and (i < first or i > last)
-                and len(line) <= MAX_LINE_CHARS
-                and self._is_edge_boilerplate(line, edge.get(origin[i], edge_other), tkey, title_words, i < first)
-            ):
-                removed += 1
-                continue
-            result.append(line)
-        return result, removed
+        dropped = {i for i in edges if len(kept[i]) <= MAX_LINE_CHARS and self._is_edge_boilerplate(kept[i], edge, tkey, title_words, i < first)}
+        if not dropped:
+            return kept, removed
+        return [line for i, line in enumerate(kept) if i not in dropped], removed + len(dropped)
 
     def _is_edge_boilerplate(
         self, line: str, edge: tuple[tuple[int, Pattern], ...], tkey: str, title_words: set[str], before_story: bool
