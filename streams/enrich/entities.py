@@ -375,7 +375,7 @@ class EntityLinker:
                     country=record.country,
                     kind=record.kind,
                     qid=record.qid,
-                    roles=[dict(r) for start, end, r in roles if start <= day and (end is None or day < end)],
+                    roles=[dict(r) for start, end, r in roles if start <= day and (end is None or day < end)] if roles else [],
                     mentions=mentions,
                 )
             )

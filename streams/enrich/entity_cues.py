@@ -91,6 +91,11 @@ class CueFinder:
         self.known = known or (lambda word: False)  # names the knowledge base links on their own
         # capitalised words that are no given name before a surname: titles, offices, stopwords
         self.not_given = self.not_name | cues.person_titles | role_words | cues.place_suffixes
+        # per lower-case phrase: (a name before it counts, a name and a comma before it count)
+        self.reads_back = {
+            form: (bool(_AFTER_KINDS.intersection(form.cues)), bool(form.role or _APPOSITION_KINDS.intersection(form.cues)))
+            for form in self.phrases.values()
+        }
 
     # --- the words around a name --------------------------------------------------------------
 
@@ -164,6 +169,7 @@ class CueFinder:
         hits: list[tuple[int, int, str, str]] = []
         starts = {s for s, _ in taken}
         ends = {e for _, e in taken}
+        reads_back = self.reads_back
         for start, end, form in found:
             after = text[end : end + 3]
             keep = False
@@ -171,13 +177,14 @@ class CueFinder:
                 keep = end + 1 not in starts  # "said Anna Smith", "striker Kylian Mbappé"
             elif after[:2] == ", " and after[2:].isupper():
                 keep = form.role is not None and end + 2 not in starts  # "the foreign minister, Qin Gang"
-            if not keep and start >= 3 and text[start - 1] == " " and text[start - 2].isalpha():
-                if form.cues and _AFTER_KINDS.intersection(form.cues):
+            if not keep:
+                after_name, after_comma = reads_back.get(form) or (False, False)
+                if after_name and start >= 3 and text[start - 1] == " " and text[start - 2].isalpha():
                     w = _word_start(text, start - 1)
                     keep = text[w].isupper() and start - 1 not in ends  # "Anna Smith said"
-            if not keep and (form.role or _APPOSITION_KINDS.intersection(form.cues)):
-                comma = text.rfind(", ", max(0, start - 60), start)
-                keep = comma > 0 and text[comma - 1].isalpha() and comma not in ends  # "Anna Smith, a spokeswoman"
+                if not keep and after_comma:
+                    comma = text.rfind(", ", max(0, start - 60), start)
+                    keep = comma > 0 and text[comma - 1].isalpha() and comma not in ends  # "Anna Smith, a spokeswoman"
             if keep:
                 cue = text[start:end]
                 for kind in form.cues:

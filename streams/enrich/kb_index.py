@@ -86,24 +86,24 @@ class FormMatcher:
 
     def __call__(self, text: str) -> list[tuple[int, int, Form]]:
         """(start, end, form) in text order; "China's" holds "China", "Kremlin.ru" no "Kremlin"."""
+        out: list[tuple[int, int, Form]] = []
         if self._rust is not None:
             values = self._values
-            hits = [(start, end, values[i]) for i, start, end in self._rust.find_matches_as_indexes(text)]
-        else:
-            hits = [(last - form.length + 1, last + 1, form) for last, form in self._latin.iter_long(text)]
-            if OTHER_SCRIPT.search(text):
-                hits += [(last - form.length + 1, last + 1, form) for last, form in self._other.iter_long(text)]
-                hits.sort(key=_start)
-        n = len(text)
-        out = []
+            for i, start, end in self._rust.find_matches_as_indexes(text):
+                after = text[end : end + 2]  # a letter goes on the word, a dot and a letter a domain (Kremlin.ru)
+                if (start and text[start - 1].isalnum()) or after[:1].isalnum() or (after[:1] == "." and after[1:].isalnum()):
+                    continue
+                out.append((start, end, values[i]))
+            return out
+        hits = [(last - form.length + 1, last + 1, form) for last, form in self._latin.iter_long(text)]
+        if OTHER_SCRIPT.search(text):
+            hits += [(last - form.length + 1, last + 1, form) for last, form in self._other.iter_long(text)]
+            hits.sort(key=_start)
         for hit in hits:
             start, end = hit[0], hit[1]
-            if start and text[start - 1].isalnum():
+            after = text[end : end + 2]
+            if (start and text[start - 1].isalnum()) or after[:1].isalnum() or (after[:1] == "." and after[1:].isalnum()):
                 continue
-            if end < n:
-                after = text[end]
-                if after.isalnum() or (after == "." and end + 1 < n and text[end + 1].isalnum()):
-                    continue  # inside a word, or a domain name such as Kremlin.ru
             out.append(hit)
         return out
 
