@@ -9,10 +9,13 @@ only after all its outputs are delivered, in either mode.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import multiprocessing
+import os
 import signal
 import time
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Awaitable, Sequence
@@ -32,6 +35,9 @@ log = logging.getLogger(__name__)
 Message = tuple[bytes | None, bytes | None, str, int, int]
 # An outcome, its value as published, and the seconds enrichment took.
 Result = tuple[Outcome, bytes, float]
+
+# Batches read and not yet acknowledged: one being published while the next ones are enriched.
+BATCHES_AHEAD = 2
 
 # Most messages one task of a child process enriches: small enough that the worker sends the
 # outputs of one task while the children enrich the next ones.
@@ -57,9 +63,10 @@ def enrich_messages(enricher: Enricher, messages: Sequence[Message], slim: bool 
 
 
 _child_enricher: Enricher | None = None
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def _adopt(enricher: Enricher) -> None:
+def _adopt(enricher: Enricher, worker_pid: int) -> None:
     """Start of a child process: keep the enricher it was forked with; signals are the worker's business."""
     global _child_enricher
     _child_enricher = enricher
@@ -67,6 +74,19 @@ def _adopt(enricher: Enricher) -> None:
     for sig in (signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with(worker_pid)
+
+
+def _die_with(worker_pid: int) -> None:
+    """End this child when the worker ends, even by SIGKILL: it holds both ends of the pool's pipes, so it
+    would never read an end of file and would wait for work forever."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # Linux
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != worker_pid:  # the worker died before prctl took effect
+        os._exit(1)
 
 
 def _enrich_in_child(messages: Sequence[Message]) -> list[Result]:
@@ -86,7 +106,7 @@ class EnrichmentPool:
         if enricher is not self._enricher or self._executor is None:
             self.close()
             self._executor = ProcessPoolExecutor(
-                self.processes, mp_context=multiprocessing.get_context("fork"), initializer=_adopt, initargs=(enricher,)
+                self.processes, mp_context=multiprocessing.get_context("fork"), initializer=_adopt, initargs=(enricher, os.getpid())
             )
             self._enricher = enricher
         return self._executor
@@ -121,31 +141,53 @@ async def _from_child(future: Awaitable[list[Result]], enricher: Enricher, chunk
         return enrich_messages(enricher, chunk)
 
 
+async def publish(stream, events: list, messages: list[Message], chunks: list[Awaitable[list[Result]]], previous: asyncio.Future | None) -> None:  # type: ignore[no-untyped-def]
+    """Send one batch's outputs after the batch before it, wait for their delivery, then acknowledge the batch."""
+    if previous is not None:
+        await previous  # batches go out and are acknowledged in the order they were read
+    deliveries = []
+    for chunk in chunks:
+        for outcome, encoded, seconds in await chunk:
+            observe_outcome(outcome, seconds)
+            _, _, topic, partition, offset = messages[len(deliveries)]  # one delivery per message, in order
+            if outcome.kind == "enriched":
+                target = enriched_topic
+            else:
+                target = deadletter_topic
+                log.warning(
+                    "dead letter: %s (%s) from %s[%s]@%s",
+                    outcome.reason, outcome.value["error"], topic, partition, offset,
+                )
+            # exactly_once: in the transaction of its input's partition
+            deliveries.append(await send_output(app, target, outcome.key, encoded, topic, partition))
+    await asyncio.gather(*deliveries)
+    for event in events:
+        await stream.ack(event)
+
+
 @app.agent(raw_topic)
 async def ingest(stream):  # type: ignore[no-untyped-def]
-    """Enrich raw articles in batches; a batch is acknowledged only after all its outputs are delivered."""
+    """Enrich raw articles in batches; a batch is acknowledged only after all its outputs are delivered.
+
+    With child processes, they enrich the batches just read while this process publishes the ones
+    before (at most BATCHES_AHEAD outstanding), so neither side waits for the other.
+    """
     pool = EnrichmentPool(settings.enrich_processes) if settings.enrich_processes else None
+    outstanding: deque[asyncio.Future] = deque()
     try:
-        async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
+        async for events in stream.noack_take(settings.batch_size, within=settings.batch_within):
             enricher = app.enricher  # read per batch: a knowledge reload replaces it
             messages = [(e.message.value, e.message.key, e.message.topic, e.message.partition, e.message.offset) for e in events]
-            deliveries = []
-            for chunk in await enrich_batch(enricher, messages, pool):
-                for outcome, encoded, seconds in await chunk:
-                    observe_outcome(outcome, seconds)
-                    if outcome.kind == "enriched":
-                        target = enriched_topic
-                    else:
-                        target = deadletter_topic
-                        _, _, topic, partition, offset = messages[len(deliveries)]  # one delivery per message, in order
-                        log.warning(
-                            "dead letter: %s (%s) from %s[%s]@%s",
-                            outcome.reason, outcome.value["error"], topic, partition, offset,
-                        )
-                    source = messages[len(deliveries)]  # exactly_once: in the transaction of its input's partition
-                    deliveries.append(await send_output(app, target, outcome.key, encoded, source[2], source[3]))
-            await asyncio.gather(*deliveries)
+            chunks = await enrich_batch(enricher, messages, pool)
+            previous = outstanding[-1] if outstanding else None
+            outstanding.append(asyncio.ensure_future(publish(stream, events, messages, chunks, previous)))
+            while len(outstanding) > BATCHES_AHEAD or (outstanding and outstanding[0].done()):
+                await outstanding.popleft()  # raises what publishing raised: the agent must not go on
     finally:
+        # Stopping: deliver and acknowledge what was read, within a bound; the rest is read again.
+        if outstanding:
+            _, late = await asyncio.wait(outstanding, timeout=settings.broker_request_timeout)
+            for task in late:
+                task.cancel()
         if pool is not None:
             pool.close()
-
