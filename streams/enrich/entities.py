@@ -308,15 +308,24 @@ class EntityLinker:
                 continue
             by_key[key] = len(groups)
             groups.append((name, type_, [Span(start, end, name, "text")]))
+        found.taken["text"] += [(start, end) for start, end, _ in spans]
+        # "Bank of England" names the bank, not England: linked text spans inside a cued organisation go
+        inside = set()
+        linked_spans = sorted((start, end) for start, end, _ in found.hard)
         for start, end, type_ in spans:
-            found.taken["text"].append((start, end))
-            if type_ == "ORG":  # "Bank of England" names the bank, not England
-                for kb_id, mentions in list(found.linked.items()):
-                    kept = [m for m in mentions if m.field != "text" or not (start <= m.start and m.end <= end)]
-                    if kept:
-                        found.linked[kb_id] = kept
-                    else:
-                        del found.linked[kb_id]
+            if type_ == "ORG":
+                k = bisect_left(linked_spans, (start, start))
+                while k < len(linked_spans) and linked_spans[k][0] < end:
+                    if linked_spans[k][1] <= end:
+                        inside.add(linked_spans[k])
+                    k += 1
+        if inside:
+            for kb_id, mentions in list(found.linked.items()):
+                kept = [m for m in mentions if m.field != "text" or (m.start, m.end) not in inside]
+                if kept:
+                    found.linked[kb_id] = kept
+                else:
+                    del found.linked[kb_id]
         self._more_mentions(doc, groups, found)
         return groups
 
