@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.enrich import clean_language
+from streams.enrich import clean_boilerplate, clean_language
 from streams.enrich.clean import Cleaner, normalise_text
-from streams.enrich.clean_boilerplate import load_boilerplate
+from streams.enrich.clean_boilerplate import KeyLines, LineCleaner, load_boilerplate
 from streams.enrich.clean_html import MAX_DEPTH, is_bomb
-from streams.enrich.clean_language import normalise_language
+from streams.enrich.clean_language import detect_language, load_language_words, normalise_language
+from streams.enrich.clean_regex import first_characters
 from streams.enrich.datafile import DataFileError
 
 SAMPLES = Path("/work/shared/samples")
@@ -73,6 +76,33 @@ def test_lines_are_trimmed(cleaner):
 def test_title_is_one_normalised_line(cleaner):
     result = cleaner("  China&#8217;s Xi\u00a0to\n visit   Russia ", STORY, None, "en")
     assert result.title == "China’s Xi to visit Russia"
+
+
+def _normalised_step_by_step(text: str) -> str:
+    """What normalise_text promises, one regex at a time over the whole text."""
+    text = re.sub(r"\r\n?|[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]", "\n", text)
+    text = re.sub(
+        "[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u180e\u200b\u200e\u200f\u202a-\u202e"
+        "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb\ufffe\uffff\ud800-\udfff]",
+        "",
+        text,
+    )
+    text = unicodedata.normalize("NFC", text)
+    text = re.sub("[ \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+", " ", text)
+    return re.sub(r"^[ \t]+|[ \t]+$", "", text, flags=re.MULTILINE)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    text=st.lists(
+        st.sampled_from(
+            ["a", "b", " ", "  ", " \n ", "\n", "\t", "\r", "\r\n", "\u00e9", "e\u0301", "\u0301", "\u00a0", "\u2009",
+             "\u3000", "\u200b", "\u00ad", "\u2028", "\x00", "\ufeff", "\u0416", "\u4e2d", "\u2000", "\ud800"]
+        )
+    ).map("".join)
+)  # fmt: skip
+def test_normalisation_skipping_clean_lines_equals_normalising_everything(text):
+    assert normalise_text(text) == _normalised_step_by_step(text)
 
 
 # ---------------------------------------------------------------- boilerplate lines
@@ -481,12 +511,150 @@ def test_too_short_text_has_no_language(cleaner):
     assert cleaner(None, "", None, None).language is None
 
 
-def test_language_model_is_loaded_once(cleaner):
-    cleaner(None, STORY, None, None)
+POLISH = (
+    "Przewodniczący ChRL odwiedzi w przyszłym tygodniu Moskwę, poinformowało w piątek chińskie ministerstwo "
+    "spraw zagranicznych. Obie strony mają rozmawiać o współpracy obu krajów oraz o wojnie w Ukrainie."
+)
+
+
+def test_language_model_is_loaded_once_when_the_quick_check_cannot_tell(cleaner):
+    assert cleaner(None, POLISH, None, None).language == "pl"
     model = clean_language._identifier
-    cleaner(None, STORY_2 + " " + STORY, None, None)
-    Cleaner()(None, STORY, None, None)
+    cleaner(None, POLISH + " " + POLISH, None, None)
+    Cleaner()(None, POLISH, None, None)
     assert model is not None and clean_language._identifier is model
+
+
+# Paragraphs of about 600 characters, as the start of an article: the quick check decides them.
+CLEAR_CUT = {
+    "en": STORY + " " + STORY_2 + " The two delegations will meet again in Vienna, where they are expected to "
+    "discuss the sanctions that were imposed last year and the release of prisoners held by both sides, "
+    "according to people familiar with the talks who said that no agreement had been reached on the timing.",
+    "de": "Der chinesische Staatschef Xi Jinping wird in der kommenden Woche nach Moskau reisen, wie das "
+    "Außenministerium in Peking am Freitag mitteilte. Bei dem Besuch soll es um die Zusammenarbeit der beiden "
+    "Länder und um den Krieg in der Ukraine gehen. Die Regierung in Kiew hatte zuvor erklärt, sie sei zu "
+    "Gesprächen bereit, wenn Russland seine Truppen abziehe. Beobachter sehen in der Reise ein Zeichen der "
+    "Unterstützung für Präsident Wladimir Putin, der auch mit anderen Staats- und Regierungschefs sprechen will.",
+    "fr": "Le président chinois Xi Jinping se rendra à Moscou la semaine prochaine, a annoncé vendredi le "
+    "ministère des Affaires étrangères à Pékin. Selon les autorités, la visite portera sur la coopération "
+    "entre les deux pays et sur la guerre en Ukraine. Le gouvernement de Kiev a déclaré qu'il était prêt à des "
+    "négociations si la Russie retirait ses troupes. Pour les observateurs, ce voyage est un signe de soutien "
+    "au président Vladimir Poutine, qui doit aussi recevoir d'autres dirigeants dans les jours qui viennent.",
+    "es": "El presidente chino, Xi Jinping, viajará a Moscú la próxima semana, según informó el viernes el "
+    "Ministerio de Asuntos Exteriores en Pekín. La visita se centrará en la cooperación entre los dos países y "
+    "en la guerra de Ucrania. El Gobierno de Kiev dijo que estaba dispuesto a negociar si Rusia retiraba sus "
+    "tropas. Para los analistas, el viaje es una señal de apoyo al presidente Vladímir Putin, que también "
+    "recibirá a otros líderes de la región durante los próximos días, según las mismas fuentes.",
+    "it": "Il presidente cinese Xi Jinping sarà a Mosca la prossima settimana, ha annunciato venerdì il "
+    "ministero degli Esteri di Pechino. La visita riguarderà la cooperazione tra i due Paesi e la guerra in "
+    "Ucraina. Il governo di Kiev ha detto di essere pronto a negoziare se la Russia ritirerà le sue truppe. "
+    "Secondo gli osservatori, il viaggio è un segnale di sostegno al presidente Vladimir Putin, che nella "
+    "stessa settimana incontrerà anche altri leader della regione e i rappresentanti delle aziende.",
+    "pt": "O presidente chinês, Xi Jinping, vai visitar Moscou na próxima semana, informou nesta sexta-feira o "
+    "Ministério das Relações Exteriores em Pequim. A visita vai tratar da cooperação entre os dois países e "
+    "da guerra na Ucrânia. O governo de Kiev disse que está disposto a negociar se a Rússia retirar as suas "
+    "tropas. Para os analistas, a viagem é um sinal de apoio ao presidente Vladimir Putin, que também vai "
+    "receber outros líderes da região nos próximos dias, segundo fontes do governo.",
+    "nl": "De Chinese president Xi Jinping reist volgende week naar Moskou, heeft het ministerie van "
+    "Buitenlandse Zaken in Peking vrijdag bekendgemaakt. Het bezoek gaat over de samenwerking tussen de twee "
+    "landen en over de oorlog in Oekraïne. De regering in Kiev zei dat zij bereid is tot onderhandelingen als "
+    "Rusland zijn troepen terugtrekt. Volgens waarnemers is de reis een teken van steun voor president "
+    "Vladimir Poetin, die ook andere leiders zal ontvangen en met hen over de handel zal spreken.",
+    "ru": "Председатель КНР Си Цзиньпин на следующей неделе посетит Москву, сообщили в пятницу в министерстве "
+    "иностранных дел Китая. Как ожидается, стороны обсудят сотрудничество двух стран, а также ситуацию на "
+    "Украине. Ранее в Киеве заявили, что готовы к переговорам, если Россия выведет свои войска. По мнению "
+    "наблюдателей, этот визит станет знаком поддержки президента Владимира Путина, который уже провел "
+    "встречи с другими лидерами и заявил, что переговоры будут продолжены.",
+    "uk": "Голова КНР Сі Цзіньпін наступного тижня відвідає Москву, повідомили в п'ятницю в міністерстві "
+    "закордонних справ Китаю. Як очікується, сторони обговорять співпрацю двох країн, а також війну в "
+    "Україні. Раніше в Києві заявили, що готові до переговорів, якщо Росія виведе свої війська. На думку "
+    "спостерігачів, цей візит стане знаком підтримки президента Володимира Путіна, який вже провів зустрічі "
+    "з іншими лідерами і заявив, що переговори триватимуть.",
+    "zh": "中国国家主席习近平下周将访问莫斯科，中国外交部星期五宣布。双方预计将讨论两国合作以及乌克兰战争问题。"
+    "基辅政府此前表示，如果俄罗斯撤军，乌方愿意进行谈判。观察人士认为，这次访问是对俄罗斯总统普京的支持。",
+    "ja": "中国の習近平国家主席は来週、モスクワを訪問すると中国外務省が金曜日に発表した。両国の協力やウクライナでの"
+    "戦争について話し合う見通しだ。ウクライナ政府は、ロシアが軍を撤退させれば交渉に応じる用意があると表明している。",
+    "ko": "시진핑 중국 국가주석이 다음 주 모스크바를 방문한다고 중국 외교부가 금요일 발표했다. 양국은 협력 방안과 "
+    "우크라이나 전쟁에 대해 논의할 것으로 보인다. 우크라이나 정부는 러시아가 군대를 철수하면 협상할 준비가 되어 있다고 밝혔다.",
+    "ar": "أعلنت وزارة الخارجية الصينية يوم الجمعة أن الرئيس الصيني شي جين بينغ سيزور موسكو الأسبوع المقبل. ومن "
+    "المتوقع أن يناقش الجانبان التعاون بين البلدين والحرب في أوكرانيا. وكانت الحكومة في كييف قد أعلنت "
+    "استعدادها للتفاوض إذا سحبت روسيا قواتها.",
+    "he": "נשיא סין שי ג'ינפינג יבקר במוסקבה בשבוע הבא, כך הודיע משרד החוץ הסיני ביום שישי. הצדדים צפויים לדון "
+    "בשיתוף הפעולה בין שתי המדינות ובמלחמה באוקראינה. הממשלה בקייב הודיעה כי היא מוכנה למשא ומתן אם רוסיה "
+    "תסיג את כוחותיה.",
+    "el": "Ο Κινέζος πρόεδρος Σι Τζινπίνγκ θα επισκεφθεί τη Μόσχα την επόμενη εβδομάδα, ανακοίνωσε την "
+    "Παρασκευή το υπουργείο Εξωτερικών της Κίνας. Οι δύο πλευρές αναμένεται να συζητήσουν τη συνεργασία των "
+    "δύο χωρών και τον πόλεμο στην Ουκρανία.",
+}
+
+# Close to a language the quick check knows, or in one it does not: the model's to decide.
+LEFT_TO_THE_MODEL = {
+    "pl": POLISH,
+    "ca": "El president xinès Xi Jinping visitarà Moscou la setmana vinent, segons ha anunciat aquest divendres el "
+    "ministeri d'Afers Exteriors a Pequín. Les dues parts parlaran de la cooperació entre els dos països i de "
+    "la guerra a Ucraïna. El govern de Kíiv va dir que estava disposat a negociar si Rússia retirava les seves tropes.",
+    "da": "Kinas præsident Xi Jinping vil besøge Moskva i næste uge, oplyste det kinesiske udenrigsministerium "
+    "fredag. Det forventes, at de to parter vil drøfte samarbejdet mellem landene og krigen i Ukraine. "
+    "Regeringen i Kyiv har tidligere sagt, at den er klar til at forhandle, hvis Rusland trækker sine tropper tilbage.",
+    "fa": "وزارت امور خارجه چین روز جمعه اعلام کرد که شی جین پینگ، رئیس‌جمهور چین، هفته آینده به مسکو سفر "
+    "می‌کند. انتظار می‌رود دو طرف درباره همکاری دو کشور و جنگ اوکراین گفت‌وگو کنند.",
+    "be": "Старшыня КНР Сі Цзіньпін на наступным тыдні наведае Маскву, паведамілі ў пятніцу ў міністэрстве "
+    "замежных спраў Кітая. Як чакаецца, бакі абмяркуюць супрацоўніцтва дзвюх краін, а таксама вайну ва Украіне.",
+}
+
+
+@pytest.mark.parametrize(("expected", "text"), CLEAR_CUT.items(), ids=list(CLEAR_CUT))
+def test_quick_check_decides_clear_cut_text_as_the_model_would(expected, text):
+    assert load_language_words().decide(text) == expected
+    assert clean_language._load().classify(text[: clean_language.DETECT_PREFIX])[0] == expected
+
+
+@pytest.mark.parametrize(("expected", "text"), LEFT_TO_THE_MODEL.items(), ids=list(LEFT_TO_THE_MODEL))
+def test_quick_check_leaves_close_or_unknown_languages_to_the_model(expected, text):
+    assert load_language_words().decide(text) is None
+    assert detect_language(text) == expected
+
+
+def test_quick_check_agrees_with_the_model_on_every_english_fixture():
+    from benchmarks.entities import corpus
+
+    quick, model = load_language_words(), clean_language._load()
+    decided = 0
+    for raw in corpus():
+        text = f"{raw.get('title') or ''}\n{raw.get('text') or ''}"
+        found = quick.decide(text)
+        if found is not None:
+            decided += 1
+            assert found == model.classify(text[: clean_language.DETECT_PREFIX])[0], text[:80]
+    assert decided > 0
+
+
+def test_english_with_a_quoted_german_sentence_is_not_decided_german():
+    text = (
+        "German Chancellor Olaf Scholz said on Tuesday: „Wir werden die Ukraine weiter unterstützen, solange es "
+        "nötig ist.“ The remarks came after a meeting with the French president in Berlin, where the two leaders "
+        "discussed energy prices, the war and the reconstruction of the country, which they said would take years."
+    )
+    assert detect_language(text) == "en"
+
+
+@pytest.mark.parametrize(
+    ("content", "reason", "line"),
+    [
+        ("languages:\n  - code: en\n    words: [the]\n  - code: de\n    words: [der, the]\n", "already a word of 'en'", 5),
+        ("languages:\n  - code: english\n    words: [the]\n", "ISO 639-1", 3),
+        ("languages:\n  - code: en\n    words: [The]\n", "lower-case", 3),
+        ("languages: []\nscripts:\n  - code: zh\n    letters: '\\u4e00-\\u9fff'\n    share: 2\n", "'share'", 4),
+        ("languages: []\nscripts:\n  - code: zh\n    letters: 'z-a'\n    share: 0.5\n", "not a character class", 4),
+    ],
+)
+def test_malformed_language_words_file_is_rejected_with_file_and_line(tmp_path, content, reason, line):
+    path = tmp_path / "language_words.yaml"
+    path.write_text(f"version: 1\n{content}")
+    with pytest.raises(DataFileError) as caught:
+        load_language_words(path)
+    assert reason in str(caught.value)
+    assert caught.value.line == line
 
 
 # ---------------------------------------------------------------- robustness
@@ -574,12 +742,118 @@ def test_literal_line_pattern_from_a_custom_file_is_applied(tmp_path):
     assert custom("T", f"{STORY}\nBrought to you by Acme.\n{STORY_2}", None, "en").text == f"{STORY}\n{STORY_2}"
 
 
-def test_contains_is_a_precondition_for_the_regex(tmp_path):
+def custom_cleaner(tmp_path: Path, patterns: str) -> Cleaner:
+    """A cleaner with only `patterns` (YAML list entries) as its boilerplate file."""
     path = tmp_path / "boilerplate.yaml"
-    path.write_text(
-        "version: 1\npatterns:\n  - id: promo\n    regex: '.*promo.*'\n    contains: [promo code]\n"
-        "    matches: line\n    description: promo lines\n"
+    path.write_text(f"version: 1\npatterns:\n{patterns}")
+    return Cleaner(boilerplate_path=path)
+
+
+def test_contains_is_a_precondition_for_the_regex(tmp_path):
+    custom = custom_cleaner(
+        tmp_path, "  - id: promo\n    regex: '.*promo.*'\n    contains: [promo code]\n    matches: line\n    description: promo lines\n"
     )
-    custom = Cleaner(boilerplate_path=path)
     text = "Use promo code GENEVA today\nThe promo ended"
     assert custom("T", text, None, "en").text == "The promo ended"
+
+
+# ---------------------------------------------------------------- how patterns are tried
+
+BOILERPLATE_LINES = [
+    "Advertisement", "ADVERTISEMENT", "Sponsored content", "Home > World > Europe", "News » Europe » Russia",
+    "Europe › Russia", "World | Asia | Europe", "Related Posts", "More stories", "Read more: Xi lands in Moscow",
+    "Follow us on Google News", "Subscribe to our newsletter", "Sign up for our daily briefing",
+    "Share this article", "Share Facebook Twitter Email", "Credit: Kremlin.ru", "Photo: Reuters",
+    "Leaders meet in Moscow. Credit: Kremlin.ru", "Leaders meet in Moscow (Photo by Sergei Guneyev / AFP)",
+    "Putin and Xi in Moscow. Sergei Guneyev / Sputnik / AFP", "Xi in Moscow. Getty Images", "File photo",
+    "© 2023 Example News. All rights reserved.", "Unauthorized reproduction prohibited",
+    "We use cookies to improve your experience.", "Accept all cookies", "Privacy Policy | Terms of Use",
+    "Click here to read more", "12 comments", "Tags: Russia, China", "By John Smith", "4 min read",
+    "Reporting by Guy Faulconbridge; Editing by Alex Richardson", "Got a tip? Email us",
+    "Listen to this article · 4 min", "The talks ended. Continue reading »", "Talks ended.ADVERTISEMENT",
+]  # fmt: skip
+
+
+def _lines_to_try() -> list[str]:
+    from benchmarks.entities import corpus
+
+    lines = {line for raw in corpus() for line in normalise_text(raw.get("text") or "").split("\n") if line}
+    for line in BOILERPLATE_LINES:
+        lines |= {line, line.lower(), line.upper(), f"{line} and more words after it", f"Then {line}"}
+    return sorted(lines)
+
+
+@pytest.mark.parametrize("where", ["anywhere", "edge"])
+def test_patterns_tried_together_match_as_trying_each_in_file_order(where):
+    cleaner = LineCleaner(load_boilerplate())
+    patterns = getattr(cleaner, where)
+    differing = []
+    for line in _lines_to_try():
+        words = line.count(" ") + 1
+        expected = next(
+            (p for p in patterns.patterns if (p.max_words is None or words <= p.max_words) and p.regex.fullmatch(line)),
+            None,
+        )
+        by_line, elsewhere = patterns.candidates(KeyLines(line, cleaner.finder, cleaner.keys))
+        if patterns.match(line, words, by_line.get(0, elsewhere)) is not expected:
+            differing.append(line)
+    assert differing == []
+
+
+def test_every_contains_text_is_implied_by_its_regex():
+    # A 'contains' text missing from a line the regex matches would hide that line from the pattern.
+    for pattern in load_boilerplate().patterns:
+        if not pattern.contains:
+            continue
+        for line in _lines_to_try():
+            found = pattern.regex.fullmatch(line) if pattern.kind == "line" else pattern.regex.search(line)
+            if found:
+                assert any(text in line.casefold() for text in pattern.contains), (pattern.id, line)
+
+
+def test_contains_texts_are_found_the_same_without_the_automaton():
+    cleaner = LineCleaner(load_boilerplate())
+    text = "\n".join(BOILERPLATE_LINES + ["", "A story line about (photos) and 1/2 of the »budget«."])
+    with_automaton = KeyLines(text, cleaner.finder, cleaner.keys)
+    one_scan_per_key = KeyLines(text)
+    for key in cleaner.keys:
+        assert with_automaton.lines_with(key) == one_scan_per_key.lines_with(key), key
+        assert one_scan_per_key.lines_with(key) == {i for i, line in enumerate(text.split("\n")) if key.decode() in line.lower()}
+
+
+def test_reference_sample_cleans_the_same_without_the_automaton(cleaner, monkeypatch):
+    text = (SAMPLES / "greekreporter-xi-russia.txt").read_text()
+    monkeypatch.setattr(clean_boilerplate, "ahocorasick_rs", None)
+    plain = Cleaner()
+    assert plain.remove_boilerplate.finder is None
+    assert plain(SAMPLE_TITLE, text, None, "en") == cleaner(SAMPLE_TITLE, text, None, "en")
+
+
+def test_pattern_with_a_back_reference_is_tried_on_its_own(tmp_path):
+    custom = custom_cleaner(
+        tmp_path,
+        "  - id: echo\n    regex: '(\\w+) \\1'\n    matches: line\n    max_words: 3\n    description: x\n"
+        "  - id: house\n    literal: Brought to you by Acme\n    matches: line\n    description: house ad\n",
+    )
+    text = f"{STORY}\nbye bye\nBrought to you by Acme\n{STORY_2}"
+    assert custom("T", text, None, "en").text == f"{STORY}\n{STORY_2}"
+
+
+@pytest.mark.parametrize(
+    ("regex", "expected"),
+    [
+        ("(?:ab|cd)e", {"a", "c"}),
+        ("x?(?:Home|start)", {"x", "h", "s"}),
+        (r"\(?reporting by", {"(", "r"}),
+        (r"(?:\bfoo)", {"f"}),
+        ("[A-C]", {"a", "b", "c"}),
+        (".*foo", None),
+        (r"\d+ comments", None),
+        ("[^a]", None),
+        ("(?:a|)b", {"a", "b"}),
+        ("a*", None),
+    ],
+)
+def test_first_characters_of_a_regex(regex, expected):
+    found = first_characters(re.compile(regex, re.IGNORECASE))
+    assert (None if found is None else set(found)) == expected
