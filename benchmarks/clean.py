@@ -1,20 +1,30 @@
 """Cleaning throughput: articles per second on one core, for text input and for HTML input.
 
-    python -m benchmarks.clean [--runs 5] [--articles 2000]
+    python -m benchmarks.clean [--runs 5] [--articles 2000] [--against REV]
 
 Articles: the reference sample and the labelled fixtures, each extended with the next ones'
 paragraphs to about 4 KB of text (a typical news story). The HTML input
 wraps each article's paragraphs in a page with the usual chrome (head, scripts, navigation,
 share buttons, related links, footer, cookie banner). Prints articles/s for each (median of the
-runs) with the mean input size, then the time to clean a few HTML bombs once each.
+runs, CPU time of this process) with the mean input size, then the time to clean a few HTML
+bombs once each.
+
+`--against REV` also builds the cleaner of a git revision (its clean*.py, datafile.py and data
+files, loaded as a package of their own) and times both on the same articles in the same run,
+taking turns at going first; it also counts the articles whose cleaned output differs.
 """
 
 from __future__ import annotations
 
 import argparse
 import html
+import importlib
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 from benchmarks.entities import corpus, median_seconds
 from streams.enrich.clean import Cleaner
@@ -72,6 +82,9 @@ def bombs() -> dict[str, str]:
     }
 
 
+REPO = Path(__file__).resolve().parent.parent
+
+
 def throughput(clean: Cleaner, raws: list[dict], runs: int) -> float:
     def run() -> None:
         for raw in raws:
@@ -80,10 +93,50 @@ def throughput(clean: Cleaner, raws: list[dict], runs: int) -> float:
     return len(raws) / median_seconds(run, runs)
 
 
+def cleaner_at(revision: str) -> Cleaner:
+    """The Cleaner of a past revision: its cleaning modules and data files, as a package of their own."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.exit(f"--against {revision}: {done.stderr.strip()}")
+        return done.stdout
+
+    root = Path(tempfile.mkdtemp(prefix="clean_at_"))
+    package = f"past_{revision.replace('~', '_').replace('^', '_').replace('/', '_')}"
+    (root / package / "enrich").mkdir(parents=True)
+    (root / package / "data").mkdir()
+    for init in (root / package / "__init__.py", root / package / "enrich" / "__init__.py"):
+        init.write_text("")
+    for path in git("ls-tree", "--name-only", f"{revision}:streams/enrich").split():
+        if path.startswith("clean") and path.endswith(".py") or path == "datafile.py":
+            (root / package / "enrich" / path).write_text(git("show", f"{revision}:streams/enrich/{path}"))
+    for path in git("ls-tree", "--name-only", f"{revision}:streams/data").split():
+        if path.endswith(".yaml"):
+            (root / package / "data" / path).write_text(git("show", f"{revision}:streams/data/{path}"))
+    sys.path.insert(0, str(root))
+    return importlib.import_module(f"{package}.enrich.clean").Cleaner()
+
+
+def compare(now: Cleaner, past: Cleaner, raws: list[dict], runs: int) -> tuple[float, float, int]:
+    """Articles/s of `now` and `past` (medians, taking turns at going first) and how many outputs differ."""
+    rates: dict[int, list[float]] = {0: [], 1: []}
+    for turn in range(runs):
+        for which in (turn % 2, 1 - turn % 2):
+            rates[which].append(throughput((now, past)[which], raws, 1))
+    differing = 0
+    for raw in raws:
+        a = now(raw.get("title"), raw.get("text"), raw.get("html"), raw.get("language"))
+        b = past(raw.get("title"), raw.get("text"), raw.get("html"), raw.get("language"))
+        differing += (a.title, a.text, a.language, a.removed_lines) != (b.title, b.text, b.language, b.removed_lines)
+    return statistics.median(rates[0]), statistics.median(rates[1]), differing
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--against", metavar="REV", help="also time the cleaner of this git revision")
     args = parser.parse_args(argv)
 
     texts = four_kb_articles(args.articles)
@@ -93,10 +146,22 @@ def main(argv: list[str] | None = None) -> int:
     clean(None, "Warm-up text long enough for the language model to load once before timing.", None)
     print(f"cleaner build + language model load: {time.perf_counter() - started:.3f} s")
 
+    past = None
+    if args.against:
+        past = cleaner_at(args.against)
+        past(None, "Warm-up text long enough for the language model to load once before timing.", None)
+
     for name, raws, field in (("text", texts, "text"), ("html", pages, "html")):
         size = statistics.mean(len(raw[field]) for raw in raws)
-        rate = throughput(clean, raws, args.runs)
-        print(f"{name:>4} input: {rate:8.0f} articles/s  (mean input {size / 1000:.1f} KB, {len(raws)} articles, median of {args.runs} runs)")
+        about = f"(mean input {size / 1000:.1f} KB, {len(raws)} articles, median of {args.runs} runs)"
+        if past is None:
+            rate = throughput(clean, raws, args.runs)
+            print(f"{name:>4} input: {rate:8.0f} articles/s, {1000 / rate:.3f} ms each  {about}")
+            continue
+        rate, past_rate, differing = compare(clean, past, raws, args.runs)
+        print(f"{name:>4} input: {rate:8.0f} articles/s, {1000 / rate:.3f} ms each  {about}")
+        print(f"{'':>4}   at {args.against}: {past_rate:8.0f} articles/s, {1000 / past_rate:.3f} ms each; x{rate / past_rate:.1f}; "
+              f"{differing} of {len(raws)} outputs differ")
 
     for name, page in bombs().items():
         started = time.perf_counter()
