@@ -780,6 +780,8 @@ def _lines_to_try() -> list[str]:
     lines = {line for raw in corpus() for line in normalise_text(raw.get("text") or "").split("\n") if line}
     for line in BOILERPLATE_LINES:
         lines |= {line, line.lower(), line.upper(), f"{line} and more words after it", f"Then {line}"}
+        # First letters that a case-blind regex takes for 's', 'k', 'i'.
+        lines.add(line[0].lower().replace("s", "\u017f").replace("k", "\u212a").replace("i", "\u0130") + line[1:])
     return sorted(lines)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .clean_boilerplate import LineCleaner, element_is_boilerplate, load_boilerplate
 from .clean_html import DEFAULT_MAX_NODES, HtmlToText
-from .clean_language import detect_language, normalise_language
+from .clean_language import DETECT_CHARS, detect_language, normalise_language
 
 DEFAULT_MAX_CHARS = 2_000_000
 MAX_TITLE_CHARS = 2_000
@@ -76,7 +76,7 @@ def normalise_title(title: str) -> str:
 
 
 def _present(value: object) -> str:
-    return value if isinstance(value, str) and value.strip() else ""
+    return value if isinstance(value, str) and value and not value.isspace() else ""
 
 
 class Cleaner:
@@ -113,7 +113,7 @@ class Cleaner:
         return Cleaned(
             title=clean_title,
             text=clean_text,
-            language=normalise_language(language) or detect_language(f"{clean_title}\n{clean_text}"),
+            language=normalise_language(language) or detect_language(f"{clean_title}\n{clean_text[:DETECT_CHARS]}"),
             removed_lines=removed,
             from_html=bool(markup),
         )

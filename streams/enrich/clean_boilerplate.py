@@ -187,18 +187,29 @@ class KeyLines:
         self.lowered = text.encode("utf-8", "surrogatepass").lower()
         self._starts: list[int] | None = None
         self._found: dict[bytes, set[int]] = {}
+        self._complete = finder is not None  # every key with a line is in _found
         if finder is not None:
-            self._found = {key: set() for key in keys}
             hits = finder.find_matches_as_indexes(self.lowered, overlapping=True)  # type: ignore[attr-defined]
             if hits:
                 starts = self._line_starts()
+                found = self._found
                 for index, start, _ in hits:
-                    self._found[keys[index]].add(bisect_right(starts, start) - 1)
+                    key = keys[index]
+                    if key in found:
+                        found[key].add(bisect_right(starts, start) - 1)
+                    else:
+                        found[key] = {bisect_right(starts, start) - 1}
+
+    def found(self) -> dict[bytes, set[int]] | None:
+        """The keys found so far with their lines: all of them when an automaton looked (else None)."""
+        return self._found if self._complete else None
 
     def lines_with(self, key: bytes) -> set[int]:
         """Numbers of the lines (0-based) holding `key`, a lower-case text as UTF-8."""
         found = self._found.get(key)
         if found is None:
+            if self._complete:
+                return set()
             found = self._found[key] = set()
             data = self.lowered
             position = data.find(key)
@@ -244,31 +255,39 @@ class PatternSet:
                     self.word_limits[variant] = max(self.word_limits.get(variant, 0.0), most)
         for c in self.word_limits:
             self.word_limits[c] = max(self.word_limits[c], self.other_limit)
+        self.start_characters = frozenset(self.word_limits)
         self.keys = {k: _text_key(k) for _, p in self.one_by_one for k in p.contains}
+        # The one-by-one patterns tried on every line (no usable `contains`), and the others by key.
+        self.everywhere = tuple((i, p) for i, p in self.one_by_one if not p.contains or any(self.keys[k] is None for k in p.contains))
+        self.everywhere_indexes = frozenset(i for i, _ in self.everywhere)
+        self.by_key: dict[bytes, list[int]] = {}
+        for i, p in self.one_by_one:
+            if i not in self.everywhere_indexes:
+                for k in p.contains:
+                    self.by_key.setdefault(self.keys[k], []).append(i)  # type: ignore[arg-type]
         self._alternations: dict[tuple[str | None, int], tuple[re.Pattern[str] | None, tuple[int, ...]]] = {}
         self._compiled: dict[tuple[int, ...], re.Pattern[str] | None] = {}
 
     def candidates(self, keys: KeyLines) -> tuple[dict[int, tuple[tuple[int, Pattern], ...]], tuple[tuple[int, Pattern], ...]]:
         """The one-by-one patterns worth trying on each line of a text: by line number for the
         lines holding one of a pattern's `contains` texts, and those for every other line."""
-        everywhere: list[tuple[int, Pattern]] = []
-        by_line: dict[int, list[tuple[int, Pattern]]] = {}
-        for i, pattern in self.one_by_one:
-            lines: set[int] = set()
-            for key in pattern.contains:
-                encoded = self.keys[key]
-                if encoded is None:
-                    break
-                lines |= keys.lines_with(encoded)
-            else:
-                if pattern.contains:
+        by_line: dict[int, set[int]] = {}
+        found = keys.found()
+        if found is not None:  # only the keys in the text: usually none or a few
+            for key, lines in found.items():
+                for i in self.by_key.get(key, ()):
                     for line in lines:
-                        by_line.setdefault(line, []).append((i, pattern))
-                    continue
-            everywhere.append((i, pattern))
-        if everywhere:
-            by_line = {line: sorted(found + everywhere, key=lambda ip: ip[0]) for line, found in by_line.items()}
-        return {line: tuple(found) for line, found in by_line.items()}, tuple(everywhere)
+                        by_line.setdefault(line, set()).add(i)
+        else:
+            for key, indexes in self.by_key.items():
+                lines = keys.lines_with(key)
+                for i in indexes if lines else ():
+                    for line in lines:
+                        by_line.setdefault(line, set()).add(i)
+        if not by_line:
+            return {}, self.everywhere
+        patterns, everywhere = self.patterns, self.everywhere_indexes
+        return {line: tuple((i, patterns[i]) for i in sorted(found_here | everywhere)) for line, found_here in by_line.items()}, self.everywhere
 
     def in_text(self, keys: KeyLines) -> tuple[tuple[int, Pattern], ...]:
         """The one-by-one patterns worth trying on any line of a text (each checks its `contains`
@@ -282,7 +301,22 @@ class PatternSet:
     def may_match(self, line: str, words: int) -> bool:
         """False when no pattern tried together can match: the line has too many words for all
         those that may start with its first character."""
-        return words <= self.word_limits.get(line[0], self.other_limit)
+        limit = self.word_limits.get(line[0])
+        return words <= (limit if limit is not None else self.word_limit(line[0]))
+
+    def word_limit(self, first: str) -> float:
+        """`word_limits` for a character not in it yet: that of its case folding ('ſ' is an 's' to
+        a case-blind regex), remembered."""
+        folded = self._start_key(first)
+        limit = self.word_limits[first] = self.word_limits[folded] if folded is not None else self.other_limit
+        return limit
+
+    def _start_key(self, first: str) -> str | None:
+        """The character patterns are filed under for lines starting with `first`, None if none."""
+        if first in self.start_characters:
+            return first
+        folded = first.casefold()[:1]
+        return folded if folded in self.start_characters else None
 
     def match(self, line: str, words: int, one_by_one: tuple[tuple[int, Pattern], ...]) -> Pattern | None:
         """The first pattern (in file order) that matches the whole line, or None."""
@@ -311,7 +345,7 @@ class PatternSet:
 
     def _alternation(self, first: str, bound: int) -> tuple[re.Pattern[str] | None, tuple[int, ...]]:
         """The alternation for lines starting with `first` whose word count is within limits[bound]."""
-        key = (first if first in self.word_limits else None, bound)
+        key = (self._start_key(first), bound)
         found = self._alternations.get(key)
         if found is None:
             limit = self.limits[bound] if bound < len(self.limits) else None
@@ -363,7 +397,7 @@ class LineCleaner:
         ends, ends_other = self.ends.candidates(keys)
         any_ends = bool(ends or ends_other)
         match = self.anywhere.match
-        word_limits, other_limit = self.anywhere.word_limits, self.anywhere.other_limit
+        word_limits = self.anywhere.word_limits
         removed = 0
         kept: list[str] = []
         first = last = -1  # the first and last story paragraph among `kept`
@@ -392,7 +426,8 @@ class LineCleaner:
             if in_list and is_story:
                 in_list = False
             candidates = anywhere.get(number, anywhere_other) if anywhere or anywhere_other else ()
-            if candidates or words <= word_limits.get(line[0], other_limit):
+            limit = word_limits.get(line[0])
+            if candidates or words <= (limit if limit is not None else self.anywhere.word_limit(line[0])):
                 heading = match(line, words, candidates)
                 if heading is not None:
                     in_list = in_list or heading.list_heading

@@ -25,6 +25,8 @@ MIN_CONFIDENCE = 0.5
 # The quick check reads this much, and decides a language only when its function words are at
 # least MIN_WORDS, at least WORD_SHARE of all words, and DOMINANCE times any other's (plus one).
 QUICK_PREFIX = 1000
+# How much of a text detection reads at most.
+DETECT_CHARS = max(DETECT_PREFIX, QUICK_PREFIX)
 MIN_WORDS = 8
 WORD_SHARE = 0.08
 DOMINANCE = 4
