@@ -4,10 +4,10 @@ One pass over a text finds names, aliases, acronyms, short forms, demonyms, gene
 forms ("the Chinese foreign ministry") and the capitalised role phrases and cue words of news
 writing ("President", "Gen.", "... Bank"). Each key carries what it may mean; the linker decides.
 
-Lower-case role phrases and cues ("foreign minister", "said", "a spokesman for") are not in the
-automaton: they are common words that would double the matching time, and they only matter next
-to a name, so the linker looks them up (`SurfaceIndex.phrases`) in the words around candidate
-names. Context words of ambiguous aliases are looked up in the text only when such an alias occurs.
+Lower-case role phrases and cues ("foreign minister", "said", "a spokesman for") are in the
+automaton too, marked `Form.phrase`: they are common words, so the linker keeps their hits only
+next to a capitalised word, and looks them up (`SurfaceIndex.phrases`) in the words before a
+candidate name. Context words of ambiguous aliases are looked up only when such an alias occurs.
 
 Matching uses the Rust automaton of `ahocorasick-rs` when it is installed (about three times
 faster on news text) and pyahocorasick otherwise; both find the same longest, leftmost hits.
