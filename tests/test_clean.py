@@ -366,6 +366,12 @@ def test_html_becomes_story_text_with_paragraphs_separated_by_blank_lines(cleane
     )
 
 
+@pytest.mark.parametrize("space", ["\n", "\t", "  ", "\u00a0", " \r\n  "])
+def test_whitespace_inside_html_text_becomes_one_space(cleaner, space):
+    page = f"<html><body><article><p>The foreign ministers met in{space}Geneva on Tuesday.</p></article></body></html>"
+    assert cleaner("T", None, page, "en").text == "The foreign ministers met in Geneva on Tuesday."
+
+
 def test_html_title_comes_from_og_title_when_the_article_has_none(cleaner):
     assert cleaner(None, None, PAGE, None).title == "Xi to visit Moscow next week"
 

@@ -318,10 +318,15 @@ class PatternSet:
         folded = first.casefold()[:1]
         return folded if folded in self.start_characters else None
 
-    def match(self, line: str, words: int, one_by_one: tuple[tuple[int, Pattern], ...]) -> Pattern | None:
-        """The first pattern (in file order) that matches the whole line, or None."""
+    def match(
+        self, line: str, words: int, one_by_one: tuple[tuple[int, Pattern], ...], may_match: bool | None = None
+    ) -> Pattern | None:
+        """The first pattern (in file order) that matches the whole line, or None (`may_match`:
+        the caller's answer of `self.may_match(line, words)`, when it has asked)."""
         first = len(self.patterns)
-        regex, members = self._alternation(line[0], bisect_left(self.limits, words)) if self.may_match(line, words) else (None, ())
+        if may_match is None:
+            may_match = self.may_match(line, words)
+        regex, members = self._alternation(line[0], bisect_left(self.limits, words)) if may_match else (None, ())
         if regex is not None:
             found = regex.fullmatch(line)
             if found:
@@ -345,9 +350,9 @@ class PatternSet:
 
     def _alternation(self, first: str, bound: int) -> tuple[re.Pattern[str] | None, tuple[int, ...]]:
         """The alternation for lines starting with `first` whose word count is within limits[bound]."""
-        key = (self._start_key(first), bound)
-        found = self._alternations.get(key)
+        found = self._alternations.get((first, bound))
         if found is None:
+            key = (self._start_key(first), bound)
             limit = self.limits[bound] if bound < len(self.limits) else None
             members = tuple(
                 i
@@ -357,7 +362,7 @@ class PatternSet:
             )
             if members not in self._compiled:
                 self._compiled[members] = _alternation([self.patterns[i] for i in members])
-            found = self._alternations[key] = (self._compiled[members], members)
+            found = self._alternations[(first, bound)] = (self._compiled[members], members)
         return found
 
 
@@ -427,8 +432,9 @@ class LineCleaner:
                 in_list = False
             candidates = anywhere.get(number, anywhere_other) if anywhere or anywhere_other else ()
             limit = word_limits.get(line[0])
-            if candidates or words <= (limit if limit is not None else self.anywhere.word_limit(line[0])):
-                heading = match(line, words, candidates)
+            within = words <= (limit if limit is not None else self.anywhere.word_limit(line[0]))
+            if candidates or within:
+                heading = match(line, words, candidates, within)
                 if heading is not None:
                     in_list = in_list or heading.list_heading
                     removed += 1

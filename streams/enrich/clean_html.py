@@ -75,15 +75,15 @@ def is_bomb(html: str) -> bool:
     """True when the markup nests deeper than MAX_DEPTH or a tag has too many distinct attributes."""
     if html.count("<") <= MAX_DEPTH and len(html) <= 2 * MAX_DISTINCT_ATTRIBUTES:
         return False
+    tags = _TAG.findall(html)
+    if html.count("<") <= MAX_DEPTH:  # too few tags to nest that deep: only attributes can tell
+        return any(len(attributes) > 2 * MAX_DISTINCT_ATTRIBUTES and _too_many_attributes(attributes) for _, _, attributes in tags)
     depth = 0
     open_names: dict[str, int] = {}
     void = _VOID_OR_OPTIONAL
-    for closing, name, attributes in _TAG.findall(html):
-        if len(attributes) > 2 * MAX_DISTINCT_ATTRIBUTES:
-            # Names with or without values; an unquoted value counts as a name, which only errs on the safe side.
-            names = set(_ATTRIBUTE_SEPARATORS.split(_QUOTED.sub(" ", attributes)))
-            if len(names) > MAX_DISTINCT_ATTRIBUTES:
-                return True
+    for closing, name, attributes in tags:
+        if len(attributes) > 2 * MAX_DISTINCT_ATTRIBUTES and _too_many_attributes(attributes):
+            return True
         name = name.lower()
         if name in void:
             continue
@@ -98,6 +98,11 @@ def is_bomb(html: str) -> bool:
             if depth > MAX_DEPTH:
                 return True
     return False
+
+
+def _too_many_attributes(attributes: str) -> bool:
+    # Names with or without values; an unquoted value counts as a name, which only errs on the safe side.
+    return len(set(_ATTRIBUTE_SEPARATORS.split(_QUOTED.sub(" ", attributes)))) > MAX_DISTINCT_ATTRIBUTES
 
 
 def _fallback(html: str) -> HtmlText:
@@ -140,7 +145,8 @@ class HtmlToText:
                 break
             if node.is_text_node:
                 value = node.text_content or ""
-                out.append(value if pre else _WHITESPACE.sub(" ", value))
+                # Printable text without double spaces has no whitespace run to collapse.
+                out.append(value if pre or (value.isprintable() and "  " not in value) else _WHITESPACE.sub(" ", value))
             elif node.is_element_node:
                 tag = node.tag or ""
                 skip = tag in SKIP_TAGS

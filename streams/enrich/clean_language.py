@@ -73,8 +73,9 @@ class LanguageWords:
         counts = Counter(map(self.words.get, words))
         counts.pop(None, None)
         if counts:
-            (best, hits), *rest = counts.most_common(2)
-            runner_up = rest[0][1] if rest else 0
+            best = max(counts, key=counts.__getitem__)
+            hits = counts.pop(best)
+            runner_up = max(counts.values(), default=0)
             if hits >= MIN_WORDS and hits >= WORD_SHARE * len(words) and hits > DOMINANCE * (runner_up + 1):
                 excluded = self.excludes.get(best)
                 if excluded is None or not excluded.search(sample):
