@@ -11,7 +11,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, compress
 from pathlib import Path
 from typing import Literal
 
@@ -190,15 +190,17 @@ class KeyLines:
         self._complete = finder is not None  # every key with a line is in _found
         if finder is not None:
             hits = finder.find_matches_as_indexes(self.lowered, overlapping=True)  # type: ignore[attr-defined]
-            if hits:
-                starts = self._line_starts()
-                found = self._found
-                for index, start, _ in hits:
-                    key = keys[index]
-                    if key in found:
-                        found[key].add(bisect_right(starts, start) - 1)
-                    else:
-                        found[key] = {bisect_right(starts, start) - 1}
+            found = self._found
+            # A few hits: count the line breaks before each; many: look each up among all line starts.
+            few = len(hits) <= 8
+            starts = [] if few else self._line_starts()
+            for index, start, _ in hits:
+                line = self.lowered.count(b"\n", 0, start) if few else bisect_right(starts, start) - 1
+                key = keys[index]
+                if key in found:
+                    found[key].add(line)
+                else:
+                    found[key] = {line}
 
     def found(self) -> dict[bytes, set[int]] | None:
         """The keys found so far with their lines: all of them when an automaton looked (else None)."""
@@ -304,6 +306,16 @@ class PatternSet:
         limit = self.word_limits.get(line[0])
         return words <= (limit if limit is not None else self.word_limit(line[0]))
 
+    def match_together(self, line: str, words: int) -> Pattern | None:
+        """`match` for a line no one-by-one pattern applies to, whose word count `may_match`."""
+        regex, members = self._alternations.get((line[0], bisect_left(self.limits, words))) or self._alternation(
+            line[0], bisect_left(self.limits, words)
+        )
+        if regex is None:
+            return self.match(line, words, (), True) if members else None
+        found = regex.fullmatch(line)
+        return self.patterns[members[found.lastindex - 1]] if found else None
+
     def word_limit(self, first: str) -> float:
         """`word_limits` for a character not in it yet: that of its case folding ('ſ' is an 's' to
         a case-blind regex), remembered."""
@@ -401,31 +413,31 @@ class LineCleaner:
         anywhere, anywhere_other = self.anywhere.candidates(keys)
         ends, ends_other = self.ends.candidates(keys)
         any_ends = bool(ends or ends_other)
-        match = self.anywhere.match
+        match, together = self.anywhere.match, self.anywhere.match_together
         word_limits = self.anywhere.word_limits
-        removed = 0
-        kept: list[str] = []
-        first = last = -1  # the first and last story paragraph among `kept`
+        removed: list[int] = []  # numbers of the lines dropped
+        changed: dict[int, str] = {}  # number -> the line without its prefix or suffix
+        first = last = -1  # numbers of the first and last story paragraph
         in_list = False  # after a 'Related Posts' heading: its links, until the story resumes
+        numbers = list(compress(range(len(lines)), lines))  # blank lines stay as they are
         # The loop runs for every line of every article: tests are inlined, the common case first.
-        for number, line in enumerate(lines):
-            if not line:
-                kept.append(line)
-                continue
+        for number in numbers:
+            line = lines[number]
             if len(line) > MAX_LINE_CHARS:
                 in_list = False
                 if _is_story_line(line):
-                    last = len(kept)
-                    first = last if first < 0 else first
-                kept.append(line)
+                    last = number
+                    first = number if first < 0 else first
                 continue
             if any_ends:
                 strip = ends.get(number, ends_other)
                 if strip:
-                    line = _strip_ends(line, strip)
-                    if not line:
-                        removed += 1
+                    stripped = _strip_ends(line, strip)
+                    if not stripped:
+                        removed.append(number)
                         continue
+                    if stripped != line:
+                        line = changed[number] = stripped
             words = line.count(" ") + 1
             is_story = line.rstrip(_CLOSERS)[-1:] in _SENTENCE_ENDS and (words >= 8 or (words < 3 and len(line) >= 20))
             if in_list and is_story:
@@ -434,41 +446,71 @@ class LineCleaner:
             limit = word_limits.get(line[0])
             within = words <= (limit if limit is not None else self.anywhere.word_limit(line[0]))
             if candidates or within:
-                heading = match(line, words, candidates, within)
+                heading = match(line, words, candidates, within) if candidates else together(line, words)
                 if heading is not None:
                     in_list = in_list or heading.list_heading
-                    removed += 1
+                    removed.append(number)
                     continue
             if in_list:
-                removed += 1
+                removed.append(number)
                 continue
             if is_story:
-                last = len(kept)
-                first = last if first < 0 else first
-            kept.append(line)
+                last = number
+                first = number if first < 0 else first
 
-        if first < 0:
-            first, last = len(kept), -1
         # Edge patterns apply before the first and after the last story paragraph: few lines.
-        edges = [i for i in range(first) if kept[i]] + [i for i in range(last + 1, len(kept)) if kept[i]]
-        if not edges:
-            return kept, removed
-        edge = self.edge.in_text(keys)
-        tkey = title_key(title)
-        title_words = _title_words(title)
-        dropped = {i for i in edges if len(kept[i]) <= MAX_LINE_CHARS and self._is_edge_boilerplate(kept[i], edge, tkey, title_words, i < first)}
-        if not dropped:
-            return kept, removed
-        return [line for i, line in enumerate(kept) if i not in dropped], removed + len(dropped)
+        if first < 0:
+            edges = numbers
+        else:
+            edges = numbers[: bisect_left(numbers, first)] + numbers[bisect_right(numbers, last) :]
+        if edges:
+            dropped = set(removed)
+            edges = [number for number in edges if number not in dropped]
+        if edges:
+            edge = self.edge.in_text(keys)
+            about_title = _TitleForms(title)
+            for number in edges:
+                line = changed.get(number, lines[number])
+                before_story = first < 0 or number < first
+                if len(line) <= MAX_LINE_CHARS and self._is_edge_boilerplate(line, edge, about_title, before_story):
+                    removed.append(number)
+        kept = lines[:]
+        for number, line in changed.items():
+            kept[number] = line
+        if removed:
+            keep = [True] * len(kept)
+            for number in removed:
+                keep[number] = False
+            kept = list(compress(kept, keep))
+        return kept, len(removed)
 
-    def _is_edge_boilerplate(
-        self, line: str, edge: tuple[tuple[int, Pattern], ...], tkey: str, title_words: set[str], before_story: bool
-    ) -> bool:
+    def _is_edge_boilerplate(self, line: str, edge: tuple[tuple[int, Pattern], ...], title: _TitleForms, before_story: bool) -> bool:
         if self.edge.match(line, line.count(" ") + 1, edge):
             return True
-        if before_story and tkey and _repeats_title(line, tkey):
+        if before_story and title.key and _repeats_title(line, title.key):
             return True
-        return bool(title_words) and _is_tag_line(line, title_words)
+        return line.count(" ") < 4 and bool(title.words) and _is_tag_line(line, title.words)
+
+
+class _TitleForms:
+    """The title's compare-form and words, worked out when a line outside the story needs them."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self._key: str | None = None
+        self._words: set[str] | None = None
+
+    @property
+    def key(self) -> str:
+        if self._key is None:
+            self._key = title_key(self.title)
+        return self._key
+
+    @property
+    def words(self) -> set[str]:
+        if self._words is None:
+            self._words = _title_words(self.title)
+        return self._words
 
 
 def _strip_ends(line: str, ends: tuple[tuple[int, Pattern], ...]) -> str:

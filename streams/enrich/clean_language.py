@@ -1,6 +1,6 @@
 """Article language: the crawler's tag normalised to ISO 639-1, or detected.
 
-Detection first counts function words and script letters in the text's first ~1,000 characters
+Detection first counts function words and script letters in the text's first 600 characters
 (`streams/data/language_words.yaml`); when that is not clear-cut, py3langid decides. The model is
 loaded once per process, on the first article that needs it.
 """
@@ -24,7 +24,7 @@ MIN_LETTERS = 40
 MIN_CONFIDENCE = 0.5
 # The quick check reads this much, and decides a language only when its function words are at
 # least MIN_WORDS, at least WORD_SHARE of all words, and DOMINANCE times any other's (plus one).
-QUICK_PREFIX = 1000
+QUICK_PREFIX = 600
 # How much of a text detection reads at most.
 DETECT_CHARS = max(DETECT_PREFIX, QUICK_PREFIX)
 MIN_WORDS = 8
