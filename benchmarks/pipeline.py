@@ -294,34 +294,54 @@ def collector(bootstrap: str, topics: list[str]):  # type: ignore[no-untyped-def
 
 
 async def drain(bootstrap: str, topics: list[str], count: int, running: Running, timeout: float) -> dict:
-    """Wait until `count` outputs arrived; articles/s and CPU per article from the first arrival to the last."""
+    """Wait until `count` outputs arrived; articles/s and CPU per article between the first output and the last.
+
+    Times are the outputs' own timestamps (set when the contender sent them), not their arrival:
+    under exactly_once outputs become visible in bursts, at each transaction's commit. CPU is read
+    every 0.2 s and interpolated to the same two moments.
+    """
     consumer = collector(bootstrap, topics)
     await consumer.start()
-    seen = first_batch = 0
-    first = last = 0.0
-    cpu_first = (0.0, 0.0)
+    stamps: list[int] = []
+    cpu_samples: list[tuple[float, float, float]] = []  # (wall time, process CPU, with children)
     deadline = time.monotonic() + timeout
     try:
-        while seen < count:
+        while len(stamps) < count:
             if time.monotonic() > deadline or not running.alive():
-                raise RuntimeError(f"{running.name}: {seen} of {count} outputs after {timeout:.0f} s\n{running.log_tail()}")
+                raise RuntimeError(f"{running.name}: {len(stamps)} of {count} outputs after {timeout:.0f} s\n{running.log_tail()}")
+            cpu_samples.append((time.time(), *running.cpu_seconds()))
             batch = await consumer.getmany(timeout_ms=200)
-            arrived = sum(len(records) for records in batch.values())
-            if not arrived:
-                continue
-            last = time.monotonic()
-            if not seen:
-                first, first_batch, cpu_first = last, arrived, running.cpu_seconds()
-            seen += arrived
-        cpu_main, cpu_all = (now - then for now, then in zip(running.cpu_seconds(), cpu_first))
+            stamps += [r.timestamp for records in batch.values() for r in records]
+        cpu_samples.append((time.time(), *running.cpu_seconds()))
     finally:
         await consumer.stop()
-    measured = max(seen - first_batch, 1)
+    stamps.sort()
+    first, last = stamps[0] / 1000, stamps[-1] / 1000
+    measured = max(len(stamps) - 1, 1)
     span = max(last - first, 1e-9)
+
+    def cpu_at(moment: float, column: int) -> float:
+        times = [sample[0] for sample in cpu_samples]
+        values = [sample[column] for sample in cpu_samples]
+        return interpolate(moment, times, values)
+
+    cpu_main = cpu_at(last, 1) - cpu_at(first, 1)
+    cpu_all = cpu_at(last, 2) - cpu_at(first, 2)
     return {
-        "articles_per_s": measured / span, "seconds": span, "outputs": seen,
+        "articles_per_s": measured / span, "seconds": span, "outputs": len(stamps),
         "cpu_ms_per_article": 1000 * cpu_all / measured, "main_cpu_ms_per_article": 1000 * cpu_main / measured,
     }
+
+
+def interpolate(x: float, xs: list[float], ys: list[float]) -> float:
+    """Linear interpolation of ys over ascending xs at x (clamped to the ends)."""
+    if x <= xs[0]:
+        return ys[0]
+    for i in range(1, len(xs)):
+        if x <= xs[i]:
+            x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
+            return y0 if x1 == x0 else y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    return ys[-1]
 
 
 async def latency(bootstrap: str, source: str, topics: list[str], raws: list[dict], rate: float, seconds: float) -> dict:
