@@ -865,3 +865,12 @@ def test_pattern_with_a_back_reference_is_tried_on_its_own(tmp_path):
 def test_first_characters_of_a_regex(regex, expected):
     found = first_characters(re.compile(regex, re.IGNORECASE))
     assert (None if found is None else set(found)) == expected
+
+
+def test_what_is_remembered_per_first_character_stays_bounded():
+    cleaner = Cleaner()
+    lines = [f"{chr(0x4E00 + i)}会议将于下周举行" for i in range(6000)]
+    cleaner("T", "\n".join(lines), None, "zh")
+    anywhere = cleaner.remove_boilerplate.anywhere
+    assert len(anywhere.word_limits) <= clean_boilerplate._MAX_REMEMBERED
+    assert len(anywhere._alternations) <= clean_boilerplate._MAX_REMEMBERED + len(anywhere.limits) + 1

@@ -44,6 +44,8 @@ _NON_ALNUM = re.compile(r"[\W_]+")
 _POSSESSIVE = re.compile(r"['’]s$")
 # Boilerplate is short; longer lines are story (or junk no pattern is for) and are not scanned.
 MAX_LINE_CHARS = 2000
+# Per first character of a line, what applies is remembered for this many characters at most.
+_MAX_REMEMBERED = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,7 +322,9 @@ class PatternSet:
         """`word_limits` for a character not in it yet: that of its case folding ('ſ' is an 's' to
         a case-blind regex), remembered."""
         folded = self._start_key(first)
-        limit = self.word_limits[first] = self.word_limits[folded] if folded is not None else self.other_limit
+        limit = self.word_limits[folded] if folded is not None else self.other_limit
+        if len(self.word_limits) < _MAX_REMEMBERED:  # scripts with thousands of first characters
+            self.word_limits[first] = limit
         return limit
 
     def _start_key(self, first: str) -> str | None:
@@ -363,8 +367,11 @@ class PatternSet:
     def _alternation(self, first: str, bound: int) -> tuple[re.Pattern[str] | None, tuple[int, ...]]:
         """The alternation for lines starting with `first` whose word count is within limits[bound]."""
         found = self._alternations.get((first, bound))
+        if found is not None:
+            return found
+        key = (self._start_key(first), bound)
+        found = self._alternations.get(key)
         if found is None:
-            key = (self._start_key(first), bound)
             limit = self.limits[bound] if bound < len(self.limits) else None
             members = tuple(
                 i
@@ -374,7 +381,9 @@ class PatternSet:
             )
             if members not in self._compiled:
                 self._compiled[members] = _alternation([self.patterns[i] for i in members])
-            found = self._alternations[(first, bound)] = (self._compiled[members], members)
+            found = self._alternations[key] = (self._compiled[members], members)
+        if len(self._alternations) < _MAX_REMEMBERED:
+            self._alternations[(first, bound)] = found
         return found
 
 
