@@ -11,6 +11,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 from collections.abc import Callable
+from operator import itemgetter
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -77,7 +78,10 @@ def is_bomb(html: str) -> bool:
         return False
     tags = _TAG.findall(html)
     if html.count("<") <= MAX_DEPTH:  # too few tags to nest that deep: only attributes can tell
-        return any(len(attributes) > 2 * MAX_DISTINCT_ATTRIBUTES and _too_many_attributes(attributes) for _, _, attributes in tags)
+        attributes = list(map(itemgetter(2), tags))
+        if max(map(len, attributes), default=0) <= 2 * MAX_DISTINCT_ATTRIBUTES:
+            return False
+        return any(len(a) > 2 * MAX_DISTINCT_ATTRIBUTES and _too_many_attributes(a) for a in attributes)
     depth = 0
     open_names: dict[str, int] = {}
     void = _VOID_OR_OPTIONAL
@@ -146,7 +150,10 @@ class HtmlToText:
             if node.is_text_node:
                 value = node.text_content or ""
                 # Printable text without double spaces has no whitespace run to collapse.
-                out.append(value if pre or (value.isprintable() and "  " not in value) else _WHITESPACE.sub(" ", value))
+                if pre or (value.isprintable() and "  " not in value):
+                    out.append(value)
+                else:
+                    out.append(" " if value.isspace() else _WHITESPACE.sub(" ", value))
             elif node.is_element_node:
                 tag = node.tag or ""
                 skip = tag in SKIP_TAGS
