@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Literal
 
 from .clean_regex import first_characters
+from .datafile import DATA_DIR, DataFileError, line_of, load_versioned
 
 try:  # finds all `contains` texts of an article in one pass; without it, one scan per text
     import ahocorasick_rs
 except ImportError:  # pragma: no cover - optional
     ahocorasick_rs = None
-from .datafile import DATA_DIR, DataFileError, line_of, load_versioned
 
 BOILERPLATE_PATH = DATA_DIR / "boilerplate.yaml"
 
