@@ -216,7 +216,12 @@ def env_name(field_name: str) -> str:
 
 def describe() -> list[tuple[str, str, str]]:
     """(variable, default, meaning) for every setting, in declaration order."""
-    return [(env_name(f.name), str(f.default), f.metadata["help"]) for f in fields(Settings)]
+    return [(env_name(f.name), _shown(f.default), f.metadata["help"]) for f in fields(Settings)]
+
+
+def _shown(default: Any) -> str:
+    # As a user writes it in the environment: booleans lower-case, like the values _bool reads.
+    return str(default).lower() if isinstance(default, bool) else str(default)
 
 
 def from_env(environ: Mapping[str, str] | None = None) -> Settings:
