@@ -182,32 +182,36 @@ def cmd_enrich(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_kafka(settings: Settings, args: argparse.Namespace) -> int:
-    from . import localkafka
-
+def run_local_service(name: str, service, error: type[Exception], settings: Settings, action: str) -> int:  # type: ignore[no-untyped-def]
+    """`geowire kafka|postgres start|stop|status|fetch`: act on a local service, then print its status."""
     try:
-        if args.action == "start":
-            localkafka.start(settings)
-        elif args.action == "stop":
-            localkafka.stop(settings)
-        elif args.action == "fetch":
-            localkafka.fetch_jars(settings)
-        print(localkafka.status(settings))
-    except localkafka.LocalKafkaError as exc:
-        print(f"geowire kafka: error: {exc}", file=sys.stderr)
+        if action == "start":
+            service.start(settings)
+        elif action == "stop":
+            service.stop(settings)
+        elif action == "fetch":
+            service.fetch_jars(settings)
+        print(service.status(settings))
+    except error as exc:
+        print(f"geowire {name}: error: {exc}", file=sys.stderr)
         return 1
     return 0
 
 
-def cmd_sink(settings: Settings, args: argparse.Namespace) -> int:
-    import logging
+def cmd_kafka(settings: Settings, args: argparse.Namespace) -> int:
+    from . import localkafka
 
+    return run_local_service("kafka", localkafka, localkafka.LocalKafkaError, settings, args.action)
+
+
+def cmd_sink(settings: Settings, args: argparse.Namespace) -> int:
+    from .logs import configure
     from .sink import migrations
     from .sink.consumer import run_sink
     from .sink.database import DatabaseNotConfigured, connect, database_url
     from .topics import BrokerUnavailable
 
-    logging.basicConfig(level=settings.log_level.upper().replace("WARN", "WARNING"), format="[%(asctime)s] %(levelname)s %(name)s: %(message)s")
+    configure(settings)
     try:
         if args.migrate:
             with connect(database_url(settings)) as conn:
@@ -255,16 +259,7 @@ def cmd_query(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_postgres(settings: Settings, args: argparse.Namespace) -> int:
     from . import localpg
 
-    try:
-        if args.action == "start":
-            localpg.start(settings)
-        elif args.action == "stop":
-            localpg.stop(settings)
-        print(localpg.status(settings))
-    except localpg.LocalPostgresError as exc:
-        print(f"geowire postgres: error: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    return run_local_service("postgres", localpg, localpg.LocalPostgresError, settings, args.action)
 
 
 def cmd_settings(settings: Settings, args: argparse.Namespace) -> int:
