@@ -259,3 +259,15 @@ def test_both_automata_find_the_same_whole_word_hits(link, monkeypatch, rust):
     text = "Путин met Xi Jinping at Kremlin.ru in Moscow; Russia’s Chinese partners in 北京 said Xinjiang."
     hits = [text[start:end] for start, end, _ in find(text)]
     assert hits == ["Путин", "met", "Xi Jinping", "Moscow", "Russia", "Chinese", "北京", "said", "Xinjiang"]
+
+
+def test_a_capitalised_job_title_is_no_part_of_the_name(link):
+    doc = run(link, "Apple's results beat forecasts, Chief Executive Tim Cook told analysts on Thursday.")
+    assert "Tim Cook" in names(doc, "PERSON")
+    assert not any("Executive" in name for name in names(doc))
+
+
+def test_a_person_before_of_is_no_part_of_the_body_after_it(link):
+    doc = run(link, "The quarter was strong, said Analyst Dan Ives of Wedbush Securities in a note.")
+    assert "Wedbush Securities" in names(doc, "ORG")
+    assert not any("Ives" in name for name in names(doc, "ORG"))

@@ -391,7 +391,7 @@ class CueFinder:
         s, _, words = self.read_backward(text, start - 1, ORG_CONNECTORS, MAX_ORG_WORDS)
         if not words:
             return
-        s, words = self.trim_start(text, s, end)
+        s, words = self._after_person_of(text, s, end, *self.trim_start(text, s, end))
         e = end
         if text[e : e + 4] in (" of ", " for"):
             _, tail, more = self.read_forward(text, e + 1, ORG_CONNECTORS, 3)
@@ -400,6 +400,20 @@ class CueFinder:
         names = text[s:end].split(" ")
         if words >= 2 and not all(w in self.cues.generic_org_words for w in names[:-1]):
             found[(s, e)] = "ORG"
+
+    def _after_person_of(self, text: str, read: int, end: int, start: int, words: int) -> tuple[int, int]:
+        """"Analyst Dan Ives of Wedbush Securities": a person before "of" is no part of the body's name.
+
+        `read` is where the capitalised run began, before `trim_start` dropped titles and stopwords.
+        """
+        cut = text.rfind(" of ", start, end)
+        if cut < 0:
+            return start, words
+        before = text[read:cut].split(" ")
+        if not any(w in self.cues.given_names or w in self.honorifics for w in before):
+            return start, words
+        start = cut + 4
+        return start, len(text[start:end].split(" "))
 
     def _org_starting_at(self, text: str, start: int, end: int, found: dict) -> None:
         if text[end : end + 1] != " " or not (start == 0 or not text[start - 1].isalnum()):
