@@ -7,7 +7,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from streams.alerts import load_rules, scan_article
+from streams.alerts import load_rules, scan_article, scan_batch
 from streams.alerts.rules import match_article
 from streams.enrich.datafile import DataFileError
 
@@ -77,6 +77,27 @@ def test_surge_counters_are_the_watched_tags_and_entities(tmp_path: Path) -> Non
     _, mentions = scan_article(article, "0:7", 1000.0, rules)
     assert [m["key"] for m in mentions] == ["tag:watched", "entity:country:CHN"]
     assert mentions[0]["position"] == "0:7" and mentions[0]["time"] == 1000.0
+
+
+def test_a_batch_is_grouped_by_rule_and_by_surge_key_and_window_in_order(tmp_path: Path) -> None:
+    rules = rules_file(tmp_path, RULES)
+    batch = [
+        (enriched_article("a", tags={"watched": 0.9}, states={"CHN": 1}), "0:1", 1000.0),
+        (enriched_article("nothing", tags={"other": 0.9}, states={"FRA": 1}), "0:2", 1001.0),
+        (enriched_article("b", tags={"watched": 0.95}), "1:5", 1030.0),
+        (enriched_article("c", tags={"watched": 0.5}, states={"CHN": 2}), "0:3", 1070.0),
+    ]
+    hits, mentions = scan_batch(batch, rules, 60)
+    # One group per rule, and one per surge key and 60 s window; an article that matches nothing is in none.
+    assert {rule: [h["article"]["id"] for h in records] for rule, records in hits.items()} == {"tag-only": ["a", "b"]}
+    assert {group: [m["article"]["id"] for m in records] for group, records in mentions.items()} == {
+        ("tag:watched", 960.0): ["a"], ("entity:country:CHN", 960.0): ["a"],
+        ("tag:watched", 1020.0): ["b", "c"], ("entity:country:CHN", 1020.0): ["c"],
+    }
+    # The same records as scanning the articles one by one.
+    one_by_one = [scan_article(article, where, now, rules) for article, where, now in batch]
+    assert [r for records in hits.values() for r in records] == [h for found, _ in one_by_one for h in found]
+    assert sorted(orjson.dumps(r) for records in mentions.values() for r in records) == sorted(orjson.dumps(m) for _, found in one_by_one for m in found)
 
 
 def test_reference_sample_raises_the_partnership_and_xi_putin_rules_only() -> None:

@@ -3,13 +3,16 @@
 Faust tables are partitioned like the stream that updates them, so each piece of state is updated
 by an agent reading a topic keyed by that state's key:
 
-- `alert_scan` reads enriched articles (keyed by article id) and forwards each rule hit, keyed by
-  rule id, and each surge counter the article adds to, keyed by `tag:<id>` / `entity:<kb_id>`,
-  with the enriched record's timestamp;
+- `alert_scan` reads enriched articles (keyed by article id) in batches and forwards, per batch,
+  one message per rule with hits (keyed by rule id: the list of its hits) and one per surge
+  counter and window the batch adds to (keyed by `tag:<id>` / `entity:<kb_id>`: the list of its
+  articles, with the timestamp of the first); an article that fires no rule and adds to no
+  counter is not forwarded at all;
 - `alert_stories` keeps each rule's open stories in the `alert-stories` table and publishes one
-  alert per story (streams/alerts/stories.py);
+  alert per story (streams/alerts/stories.py), the table written once per message;
 - `alert_surges` counts articles per key in tumbling windows (`alert-surge-counts`, with the ids
-  already counted in `alert-surge-seen`) and publishes surge alerts (streams/alerts/surge.py).
+  already counted in `alert-surge-seen`) and publishes surge alerts (streams/alerts/surge.py),
+  the count and the key's state written once per message.
 
 Windows are relative to stream time: the Kafka timestamp of the enriched record, set when the
 article was enriched, carried unchanged to the internal topics. Not the article's `published_at`:
@@ -28,7 +31,7 @@ import logging
 import faust
 import orjson
 
-from ..alerts import load_rules, observe_hit, observe_mention, position, scan_article, story_config, surge_config
+from ..alerts import load_rules, observe_hit, observe_mention, position, scan_batch, story_config, surge_config
 from ..alerts.notify import Dispatcher, notifiers_from
 from ..alerts.surge import admit
 from ..app import alerts_topic, app, deadletter_topic, enriched_topic, settings
@@ -43,6 +46,9 @@ stories_config = story_config(settings)
 surges_config = surge_config(settings, rules)
 WINDOW = settings.alert_surge_window
 BASELINE = settings.alert_surge_baseline_windows
+# Enriched articles scanned at once: the ingest agent publishes them in batches of this size.
+SCAN_BATCH = settings.batch_size
+SCAN_WITHIN = max(settings.batch_within, 0.25)
 
 
 def _internal_topic(name: str):  # type: ignore[no-untyped-def]
@@ -89,55 +95,88 @@ async def _publish(publications: list[tuple[dict, bool]]) -> None:
             dispatcher.submit(alert)  # never waits: notifiers run in the background
 
 
+def _records(value: bytes) -> list[dict]:
+    """The records of one forwarded message: a list (one per article), or one record as forwarded before."""
+    records = orjson.loads(value)
+    return records if isinstance(records, list) else [records]
+
+
 @app.agent(enriched_topic)
 async def alert_scan(stream):  # type: ignore[no-untyped-def]
-    """Rule hits and surge counters of each enriched article, forwarded keyed by what they update."""
-    async for event in stream.events():
-        message = event.message
+    """Rule hits and surge counters of each batch of enriched articles, forwarded grouped by what they update."""
+    async for events in stream.take_events(SCAN_BATCH, within=SCAN_WITHIN):
+        scanned = []
+        for event in events:
+            message = event.message
+            try:
+                scanned.append((orjson.loads(message.value), position(message.partition, message.offset), message.timestamp))
+            except Exception:  # our own topic; a record we cannot read must not stop the alerts
+                log.exception("cannot read %s[%s]@%s for alerts", message.topic, message.partition, message.offset)
         try:
-            article = orjson.loads(message.value)
-            hits, mentions = scan_article(article, position(message.partition, message.offset), message.timestamp, rules)
-        except Exception:  # our own topic; a record we cannot read must not stop the alerts
-            log.exception("cannot scan %s[%s]@%s for alerts", message.topic, message.partition, message.offset)
-            continue
-        for hit in hits:
-            await hits_topic.send(key=hit["rule"].encode(), value=orjson.dumps(hit), timestamp=message.timestamp)
-        for mention in mentions:
-            await mentions_topic.send(key=mention["key"].encode(), value=orjson.dumps(mention), timestamp=message.timestamp)
+            hits, mentions = scan_batch(scanned, rules, WINDOW)
+        except Exception:  # one unexpected article must not cost the batch its alerts: scan one by one
+            hits, mentions = {}, {}
+            for one in scanned:
+                try:
+                    more_hits, more_mentions = scan_batch([one], rules, WINDOW)
+                except Exception:
+                    log.exception("cannot scan article at %s for alerts", one[1])
+                    continue
+                for rule_id, records in more_hits.items():
+                    hits.setdefault(rule_id, []).extend(records)
+                for group, records in more_mentions.items():
+                    mentions.setdefault(group, []).extend(records)
+        for rule_id, records in hits.items():
+            await hits_topic.send(key=rule_id.encode(), value=orjson.dumps(records), timestamp=records[0]["time"])
+        for (key, _), records in mentions.items():
+            await mentions_topic.send(key=key.encode(), value=orjson.dumps(records), timestamp=records[0]["time"])
 
 
 @app.agent(hits_topic)
 async def alert_stories(stream):  # type: ignore[no-untyped-def]
     """One alert per story and rule, created or updated."""
     async for value in stream:
-        record = orjson.loads(value)
-        rule = rules.get(record["rule"])
-        if rule is None:  # removed from the rules file since the hit was forwarded
+        records = _records(value)
+        rule_id = records[0]["rule"]
+        rule = rules.get(rule_id)
+        if rule is None:  # removed from the rules file since the hits were forwarded
             continue
-        state = stories.get(record["rule"])
-        new_state, publications = observe_hit(state, record, rule, stories_config)
-        if new_state != state:
-            stories[record["rule"]] = new_state
+        state = old = stories.get(rule_id)
+        publications = []
+        for record in records:
+            state, published = observe_hit(state, record, rule, stories_config)
+            publications += published
+        if state != old:
+            stories[rule_id] = state
         await _publish(publications)
 
 
 @app.agent(mentions_topic)
 async def alert_surges(stream):  # type: ignore[no-untyped-def]
-    """Articles counted per key and window; a surge alert when the window surges."""
+    """Articles counted per key and window; a surge alert when the window surges.
+
+    The records of one message share a key and a window (the message's timestamp is in it)."""
     async for value in stream:
-        record = orjson.loads(value)
-        key = record["key"]
-        seen = surge_seen[f"{key}\x1f{record['article']['id']}"]
-        admission = admit([seen.current()] + [seen.delta(WINDOW * i) for i in range(1, BASELINE + 1)], record["position"])
-        if admission == "new":
-            surge_counts[key] += 1
-            surge_seen[f"{key}\x1f{record['article']['id']}"] = record["position"]
+        records = _records(value)
+        key = records[0]["key"]
         counts = surge_counts[key]
+        counted = current = counts.current()
         previous = [counts.delta(WINDOW * i) for i in range(1, BASELINE + 1)]
-        state = surge_state.get(key)
-        new_state, publications = observe_mention(state, record, admission, counts.current(), previous, surges_config)
-        if new_state != state:
-            surge_state[key] = new_state
+        state = old = surge_state.get(key)
+        publications = []
+        for record in records:
+            seen_key = f"{key}\x1f{record['article']['id']}"
+            seen = surge_seen[seen_key]
+            admission = admit([seen.current()] + [seen.delta(WINDOW * i) for i in range(1, BASELINE + 1)], record["position"])
+            if admission == "new":
+                current += 1
+                surge_seen[seen_key] = record["position"]
+            state, published = observe_mention(state, record, admission, current, previous, surges_config)
+            publications += published
+        if current != counted:
+            surge_counts[key] = current
+        if state != old:
+            surge_state[key] = state
         await _publish(publications)
 
 

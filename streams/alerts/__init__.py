@@ -4,7 +4,9 @@ Three steps, each a function of its input and the state it is given, returning t
 what to publish:
 
 1. `scan_article`: one enriched article -> the per-article rule hits (keyed by rule id) and the
-   surge counters it adds to (keyed by `tag:<id>` or `entity:<kb_id>`);
+   surge counters it adds to (keyed by `tag:<id>` or `entity:<kb_id>`); `scan_batch` does it for
+   a batch of articles and groups the records by what they update, so that the agent forwards one
+   message per rule and one per surge key and window, not one per article;
 2. `stories.observe_hit`: a rule's open stories + one hit -> one alert per story, created or updated;
 3. `surge.observe_mention`: a counter's window counts + one article -> a surge alert, created or updated.
 """
@@ -23,6 +25,31 @@ def scan_article(article: dict, where: str, now: float, rules: RuleSet) -> tuple
     hits = [hit_record(hit, article, where, now) for hit in match_article(article, rules)]
     ref = article_ref(article)
     mentions = [mention_record(key, label, ref, where, now) for key, label in surge_keys(article, rules.surges)]
+    return hits, mentions
+
+
+Scanned = tuple[dict, str, float]  # (enriched article, where it was read, its stream time)
+
+
+def scan_batch(articles: list[Scanned], rules: RuleSet, window: float) -> tuple[dict[str, list[dict]], dict[tuple[str, float], list[dict]]]:
+    """The hit records of a batch grouped by rule id, and its mention records by (surge key, start of
+    the tumbling window of `window` seconds holding the record's stream time), in the batch's order.
+
+    All the mentions of one group fall in one window, so the message carrying them can bear the
+    stream time of the first and update the right window. An article that fires no rule and adds
+    to no counter costs nothing more.
+    """
+    hits: dict[str, list[dict]] = {}
+    mentions: dict[tuple[str, float], list[dict]] = {}
+    for article, where, now in articles:
+        keys = surge_keys(article, rules.surges)
+        for hit in match_article(article, rules):
+            hits.setdefault(hit.rule.id, []).append(hit_record(hit, article, where, now))
+        if keys:
+            ref = article_ref(article)
+            start = now - now % window
+            for key, label in keys:
+                mentions.setdefault((key, start), []).append(mention_record(key, label, ref, where, now))
     return hits, mentions
 
 
@@ -48,5 +75,5 @@ def surge_config(settings: Settings, rules: RuleSet) -> SurgeConfig:
 
 __all__ = [
     "RuleSet", "StoryConfig", "SurgeConfig", "load_rules", "observe_hit", "observe_mention", "position",
-    "scan_article", "story_config", "surge_config",
+    "scan_article", "scan_batch", "story_config", "surge_config",
 ]
