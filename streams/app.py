@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 import faust
+import mode
 
 from .enrich import Enricher
 from .ingest import build_enricher
@@ -76,6 +77,9 @@ app = GeowireApp(
     value_serializer="raw",
     store="memory://",
     logging_config=logging_config(settings),
+    # A crashed agent stops the worker (`geowire worker` exits 1) instead of leaving one that looks
+    # alive and processes nothing; the process supervisor (systemd, Kubernetes) starts it again.
+    agent_supervisor=mode.CrashingSupervisor,
 )
 app.sensors.add(TopicSensor())
 register_views(app)

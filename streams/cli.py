@@ -82,8 +82,51 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     if args.without_web:
         argv.append("--without-web")
     sys.argv = argv
-    app.main()
-    return 0
+    watchdog = ShutdownWatchdog(settings.shutdown_timeout)
+    on_stop = app.on_stop
+
+    async def stopping() -> None:  # SIGTERM, SIGINT or a crash: the worker has this long to finish
+        watchdog.start()
+        await on_stop()
+
+    app.on_stop = stopping  # type: ignore[method-assign]
+    code: object = 0
+    try:
+        app.main()
+    except SystemExit as exc:
+        code = exc.code
+    finally:
+        watchdog.cancel()
+    if app.crash_reason is not None:
+        print(f"geowire: worker stopped because it crashed: {app.crash_reason!r}", file=sys.stderr, flush=True)
+        return 1
+    return code if isinstance(code, int) else (0 if code is None else 1)
+
+
+class ShutdownWatchdog:
+    """Ends the process with status 1 when a stopping worker is not done within GEOWIRE_SHUTDOWN_TIMEOUT
+    (what it did not commit is read again by the next worker of the group)."""
+
+    def __init__(self, timeout: float) -> None:
+        import threading
+
+        self.timeout = timeout
+        self._timer = threading.Timer(timeout, self._expire)
+        self._timer.daemon = True
+
+    def start(self) -> None:
+        if not self._timer.is_alive() and not self._timer.finished.is_set():
+            self._timer.start()
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def _expire(self) -> None:
+        import os
+
+        print(f"geowire: the worker did not stop within GEOWIRE_SHUTDOWN_TIMEOUT={self.timeout:g} s; exiting with status 1",
+              file=sys.stderr, flush=True)
+        os._exit(1)
 
 
 async def _produce(settings: Settings, path: str, topic: str) -> int:

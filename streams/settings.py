@@ -187,6 +187,7 @@ class Settings:
     web_port: int = _setting(6066, _positive_int, "Port of the worker's web server.")
     log_level: str = _setting("warn", _log_level, "Worker log level: debug, info, warn, error.")
     log_format: str = _setting("text", _log_format, "Worker log format: text (Faust's lines) or json (one JSON object a line).")
+    shutdown_timeout: float = _setting(30.0, _positive_float, "Seconds a stopping worker (SIGTERM) may take to finish its in-flight batches and commit; past it, it exits with status 1.")
     # Local broker (geowire kafka start)
     kafka_version: str = _setting("4.1.1", _text, "Apache Kafka version the local broker runs (fetched from Maven Central).")
     kafka_home: str = _setting(str(Path.home() / ".cache" / "geowire"), _text, "Folder for the local broker's jars, data and logs (outside git).")
