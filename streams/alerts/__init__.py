@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .alert import article_ref
 from .rules import RuleSet, load_rules, match_article, surge_keys
-from .stories import StoryConfig, hit_record, observe_hit, position
+from .stories import StoryConfig, fingerprint, hit_record, observe_hit, position
 from .surge import SurgeConfig, mention_record, observe_mention
 from ..settings import Settings
 
@@ -43,8 +43,11 @@ def scan_batch(articles: list[Scanned], rules: RuleSet, window: float) -> tuple[
     mentions: dict[tuple[str, float], list[dict]] = {}
     for article, where, now in articles:
         keys = surge_keys(article, rules.surges)
-        for hit in match_article(article, rules):
-            hits.setdefault(hit.rule.id, []).append(hit_record(hit, article, where, now))
+        found = match_article(article, rules)
+        if found:
+            text_print = fingerprint(article)
+            for hit in found:
+                hits.setdefault(hit.rule.id, []).append(hit_record(hit, article, where, now, text_print))
         if keys:
             ref = article_ref(article)
             start = now - now % window

@@ -21,20 +21,35 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
     words = _WORD.findall(text.lower())
     if len(words) < size:
         return set(words)
+    if size == SHINGLE_WORDS == 3:
+        return {f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:])}
     return {" ".join(words[i:i + size]) for i in range(len(words) - size + 1)}
 
 
+# _BIT[j] turns every byte into its bit j (from the most significant), 0 or 1.
+_BIT = [bytes.maketrans(bytes(range(256)), bytes((v >> (7 - j)) & 1 for v in range(256))) for j in range(8)]
+
+
 def simhash(text: str) -> str:
-    """The text's SimHash fingerprint, as BITS/4 hex digits ('' for a text without words)."""
+    """The text's SimHash fingerprint, as BITS/4 hex digits ('' for a text without words).
+
+    Bit i (from the most significant) is set when more than half of the shingles' blake2b
+    digests have bit i set."""
     grams = shingles(text)
     if not grams:
         return ""
-    # Each column of the bit strings is one bit position across all shingles: counting its ones
-    # in C (str.count on a joined column) is ~20x faster than shifting and masking in Python.
-    rows = [format(int.from_bytes(blake2b(g.encode("utf-8"), digest_size=BITS // 8).digest(), "big"), f"0{BITS}b") for g in grams]
-    half = len(rows) / 2
-    bits = "".join("1" if "".join(column).count("1") > half else "0" for column in zip(*rows))
-    return format(int(bits, 2), f"0{BITS // 4}x")
+    size = BITS // 8
+    # All digests end to end; bit i of every digest is bit i % 8 of the bytes i // 8, i // 8 + size...:
+    # one translate per bit of a byte and one slice per byte position count a column in C.
+    digests = b"".join([blake2b(g.encode("utf-8"), digest_size=size).digest() for g in grams])
+    half = len(grams) / 2
+    value = 0
+    for j, table in enumerate(_BIT):
+        flags = digests.translate(table)
+        for k in range(size):
+            if flags[k::size].count(1) > half:
+                value |= 1 << (BITS - 1 - 8 * k - j)
+    return format(value, f"0{BITS // 4}x")
 
 
 def distance(a: str, b: str) -> int:

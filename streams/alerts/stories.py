@@ -43,8 +43,14 @@ def position(partition: int | None, offset: int | None) -> str:
     return f"{partition}:{offset}"
 
 
-def hit_record(hit: Hit, article: dict, where: str, now: float) -> dict:
-    """What the story agent receives for one rule firing on one article (JSON-ready)."""
+def fingerprint(article: dict) -> str:
+    """The SimHash of an article's text (of its title when it has no text)."""
+    return simhash(article.get("text") or article.get("title") or "")
+
+
+def hit_record(hit: Hit, article: dict, where: str, now: float, simhash_of_text: str | None = None) -> dict:
+    """What the story agent receives for one rule firing on one article (JSON-ready); the article's
+    `fingerprint` may be given, computed once for all the rules it fires."""
     evidence = []
     for tag in hit.tags:
         evidence += [{"article_id": article["id"], "tag": tag["id"], "text": span["text"]} for span in tag.get("evidence", ())[:2]]
@@ -56,7 +62,7 @@ def hit_record(hit: Hit, article: dict, where: str, now: float) -> dict:
         "article": article_ref(article),
         "position": where,
         "time": now,
-        "simhash": simhash(article.get("text") or article.get("title") or ""),
+        "simhash": fingerprint(article) if simhash_of_text is None else simhash_of_text,
         "entities": [dict(e) for e in hit.entities],
         "tags": [{"id": t["id"], "label": t.get("label", t["id"]), "score": t["score"]} for t in hit.tags],
         "evidence": evidence,
