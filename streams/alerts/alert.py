@@ -7,6 +7,7 @@ that the same input always yields the same alert, byte for byte, on a replay aft
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import lru_cache
 from hashlib import sha256
 from urllib.parse import urlsplit
 
@@ -16,6 +17,7 @@ ALERT_SCHEMA = "alert/v1"
 MAX_EVIDENCE = 20
 
 
+@lru_cache(maxsize=4096)  # the same window bounds and stream times come back for every article of a surge
 def iso(seconds: float) -> str:
     """Seconds since the epoch as ISO 8601 UTC with milliseconds and a Z."""
     return datetime.fromtimestamp(seconds, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -98,6 +100,7 @@ def revised(alert: dict, now: float) -> dict:
     return {**alert, "revision": alert["revision"] + 1, "updated_at": iso(max(now, _seconds(alert["created_at"])))}
 
 
+@lru_cache(maxsize=4096)
 def _seconds(text: str) -> float:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
