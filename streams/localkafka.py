@@ -210,7 +210,24 @@ def running_pid(settings: Settings) -> int | None:
         return None
     except PermissionError:
         return pid
+    if _exited(pid):
+        return None
     return pid
+
+
+def _exited(pid: int) -> bool:
+    """True for a process that has exited but is not reaped yet (a zombie child of this process)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    if state != "Z":
+        return False
+    try:
+        os.waitpid(pid, os.WNOHANG)  # reap it if it is ours
+    except ChildProcessError:
+        pass
+    return True
 
 
 def wait_ready(settings: Settings, timeout: float, pid: int | None = None) -> None:
