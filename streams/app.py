@@ -95,5 +95,8 @@ enriched_topic = _bytes_topic(settings.topic_enriched)
 deadletter_topic = _bytes_topic(settings.topic_deadletter)
 alerts_topic = _bytes_topic(settings.topic_alerts)
 
-from .agents import ingest  # noqa: E402,F401  (registers the agent on the app)
-from .agents import alerts  # noqa: E402,F401  (registers the alert agents and tables)
+# Importing an agents module registers its agents (and tables) on the app.
+if "ingest" in settings.agent_roles:
+    from .agents import ingest  # noqa: E402,F401
+if "alerts" in settings.agent_roles:
+    from .agents import alerts  # noqa: E402,F401

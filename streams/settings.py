@@ -76,6 +76,17 @@ def _log_level(text: str) -> str:
     return value
 
 
+AGENT_ROLES = ("ingest", "alerts")
+
+
+def _agents(text: str) -> str:
+    chosen = [part.strip().lower() for part in text.split(",") if part.strip()]
+    unknown = sorted(set(chosen) - set(AGENT_ROLES))
+    if not chosen or unknown:
+        raise ValueError(f"must be ingest, alerts or ingest,alerts{f' (unknown: {unknown})' if unknown else ''}")
+    return ",".join(role for role in AGENT_ROLES if role in chosen)
+
+
 def _log_format(text: str) -> str:
     value = text.strip().lower()
     if value not in ("text", "json"):
@@ -138,6 +149,10 @@ class Settings:
     batch_within: float = _setting(0.05, _positive_float, "Seconds the ingest agent waits to fill a batch.")
     producer_linger_ms: int = _setting(5, _non_negative_int, "Producer linger, milliseconds.")
     producer_batch_bytes: int = _setting(524288, _positive_int, "Most bytes the producer puts in one batch per partition (Faust's default is 16 KiB).")
+    agents: str = _setting(
+        "ingest,alerts", _agents,
+        "Agents this worker runs: ingest, alerts or both. Alerts in a group of their own (another GEOWIRE_APP_ID) keep table recovery and alert work off the ingest path.",
+    )
     enrich_processes: int = _setting(2, _non_negative_int, "Child processes that enrich while the worker consumes and produces; 0: enrich in the worker.")
     # Limits
     max_message_bytes: int = _setting(5_000_000, _positive_int, "Largest raw message accepted; larger ones are dead-lettered as too_large.")
@@ -205,6 +220,10 @@ class Settings:
     def bootstrap_servers(self) -> str:
         """The bootstrap servers as plain `host:port,host:port` for non-Faust clients."""
         return ",".join(u.partition("://")[2] for u in self.broker.split(";"))
+
+    @property
+    def agent_roles(self) -> frozenset[str]:
+        return frozenset(self.agents.split(","))
 
     @property
     def exactly_once(self) -> bool:

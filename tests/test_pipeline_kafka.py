@@ -138,3 +138,47 @@ def test_sigterm_stops_the_worker_cleanly(worker: Worker) -> None:
     consume(worker.settings, [worker.settings.topic_enriched], 1)
 
     assert worker.stop(signal.SIGTERM, timeout=60) == 0
+
+
+def test_ingest_and_alerts_run_as_groups_of_their_own(kafka, tmp_path) -> None:
+    env = isolated_env(kafka)
+    alerts_id = env["GEOWIRE_APP_ID"] + "-alerts"
+    ingest = Worker({**env, "GEOWIRE_AGENTS": "ingest"}, tmp_path / "ingest.log").start()
+    alerting = Worker(
+        {**env, "GEOWIRE_AGENTS": "alerts", "GEOWIRE_APP_ID": alerts_id, "GEOWIRE_WEB_PORT": str(int(env["GEOWIRE_WEB_PORT"]) + 1)},
+        tmp_path / "alerts.log",
+    ).start()
+    try:
+        raw = sample_raw_article()
+        produce(ingest.settings, [orjson.dumps(raw)])
+
+        (enriched,) = consume(ingest.settings, [ingest.settings.topic_enriched], 1)
+        alerts = consume(ingest.settings, [ingest.settings.topic_alerts], 1)
+
+        assert enriched.json()["id"] == raw["id"]
+        assert alerts, ingest.log()[-2000:] + alerting.log()[-2000:]
+        validate("alert", alerts[0].json())
+        assert raw["id"] in {a["id"] for a in alerts[0].json()["articles"]}
+        topics = _topic_names(kafka)
+        # The alert tables' changelogs belong to the alerts group; the ingest group has none.
+        assert alerts_id + "-alert-stories-changelog" in topics
+        assert env["GEOWIRE_APP_ID"] + "-alert-stories-changelog" not in topics
+    finally:
+        assert ingest.stop() == 0
+        assert alerting.stop() == 0
+
+
+def _topic_names(settings) -> set[str]:
+    import asyncio
+
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    async def run() -> set[str]:
+        admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+        await admin.start()
+        try:
+            return set(await admin.list_topics())
+        finally:
+            await admin.close()
+
+    return asyncio.run(run())

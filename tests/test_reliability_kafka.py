@@ -285,7 +285,8 @@ def dead_letter_partitions(log_text: str) -> set[int]:
 
 @pytest.mark.slow
 def test_two_workers_share_six_partitions_and_one_takes_over_when_the_other_dies(kafka: Settings, tmp_path: Path) -> None:
-    env = isolated_env(kafka, partitions="6", **FAST)
+    # Ingest workers scaled out as README's "Scaling out" deploys them: alert agents in a group of their own.
+    env = isolated_env(kafka, partitions="6", agents="ingest", **FAST)
     prefix = "scale-" + uuid.uuid4().hex[:6]
     first, second = articles(3000, prefix + "a", bad_every=7), articles(3000, prefix + "b", bad_every=7)
     expected = {k.decode() for k, _ in first + second}

@@ -43,3 +43,10 @@ def test_every_setting_is_described() -> None:
     rows = describe()
     assert len(rows) == len(Settings.__dataclass_fields__)
     assert all(name.startswith("GEOWIRE_") and meaning for name, _, meaning in rows)
+
+
+def test_agents_setting_names_roles_in_a_fixed_order() -> None:
+    assert from_env({"GEOWIRE_AGENTS": "alerts, ingest"}).agents == "ingest,alerts"
+    assert from_env({"GEOWIRE_AGENTS": "alerts"}).agent_roles == frozenset({"alerts"})
+    with pytest.raises(SettingsError, match="GEOWIRE_AGENTS.*unknown"):
+        from_env({"GEOWIRE_AGENTS": "ingest,sink"})
