@@ -173,6 +173,10 @@ async def ingest(stream):  # type: ignore[no-untyped-def]
     before (at most BATCHES_AHEAD outstanding), so neither side waits for the other.
     """
     pool = EnrichmentPool(settings.enrich_processes) if settings.enrich_processes else None
+    # Exactly-once: Faust commits a transaction with the offsets acknowledged so far and every output
+    # sent so far. Outputs of a batch read ahead, not yet acknowledged, would be committed without
+    # their inputs' offsets and published again after a crash: no batch is read ahead then.
+    ahead = 0 if settings.exactly_once else BATCHES_AHEAD
     outstanding: deque[asyncio.Future] = deque()
     try:
         async for events in stream.noack_take(settings.batch_size, within=settings.batch_within):
@@ -181,7 +185,7 @@ async def ingest(stream):  # type: ignore[no-untyped-def]
             chunks = await enrich_batch(enricher, messages, pool)
             previous = outstanding[-1] if outstanding else None
             outstanding.append(asyncio.ensure_future(publish(stream, events, messages, chunks, previous)))
-            while len(outstanding) > BATCHES_AHEAD or (outstanding and outstanding[0].done()):
+            while len(outstanding) > ahead or (outstanding and outstanding[0].done()):
                 await outstanding.popleft()  # raises what publishing raised: the agent must not go on
     finally:
         # Stopping: deliver and acknowledge what was read, within a bound; the rest is read again.
