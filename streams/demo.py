@@ -8,6 +8,7 @@ what geowire made of it, and then stops the worker (or keeps it running until Ct
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import signal
 import subprocess
@@ -72,10 +73,34 @@ async def _end_offsets(settings: Settings, topics: list[str]) -> dict:
         await consumer.stop()
 
 
-async def _collect(settings: Settings, start: dict, expected: int, timeout: float) -> list[tuple[str, dict]]:
-    """Read enriched and dead-letter records written after `start` until `expected` arrived."""
+def is_from(lines: list[bytes]):  # type: ignore[no-untyped-def]
+    """A test for results of these lines: enriched ones by article id, dead letters by their original bytes.
+
+    Other producers may share the topics (a crawler, an earlier run): their results are not counted.
+    """
+    from .ids import article_id
+
+    ids = set()
+    for line in lines:
+        try:
+            raw = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(raw, dict) and isinstance(raw.get("url"), str):
+            ids.add(article_id(raw))
+    originals = {base64.b64encode(line).decode("ascii") for line in lines}
+
+    def test(topic_kind: str, value: dict) -> bool:
+        return value.get("id") in ids if topic_kind == "enriched" else value.get("original") in originals
+
+    return test
+
+
+async def _collect(settings: Settings, start: dict, lines: list[bytes], timeout: float) -> list[tuple[str, dict]]:
+    """Read enriched and dead-letter records written after `start` until each of `lines` has its result."""
     from aiokafka import AIOKafkaConsumer
 
+    ours = is_from(lines)
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False, **client_kwargs(settings))
     await consumer.start()
     results: list[tuple[str, dict]] = []
@@ -84,11 +109,14 @@ async def _collect(settings: Settings, start: dict, expected: int, timeout: floa
         for tp, offset in start.items():
             consumer.seek(tp, offset)
         deadline = time.monotonic() + timeout
-        while len(results) < expected and time.monotonic() < deadline:
+        while len(results) < len(lines) and time.monotonic() < deadline:
             batch = await consumer.getmany(timeout_ms=500)
             for tp, records in batch.items():
+                kind = "enriched" if tp.topic == settings.topic_enriched else "deadletter"
                 for record in records:
-                    results.append((tp.topic, orjson.loads(record.value)))
+                    value = orjson.loads(record.value)
+                    if ours(kind, value):
+                        results.append((tp.topic, value))
     finally:
         await consumer.stop()
     return results
@@ -113,7 +141,7 @@ def run_demo(settings: Settings, examples: Path, keep_running: bool = False) -> 
         if produce.returncode != 0:
             return produce.returncode
         print(f"geowire demo: waiting for {len(lines)} results ...", file=sys.stderr, flush=True)
-        results = asyncio.run(_collect(settings, start, len(lines), timeout=120.0))
+        results = asyncio.run(_collect(settings, start, lines, timeout=120.0))
         for topic, value in results:
             if topic == settings.topic_enriched:
                 print(describe_enriched(value))
