@@ -15,6 +15,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from .document import Document, Sentence, Tag
 from .kb import KnowledgeBase
@@ -28,18 +29,26 @@ MAX_EVIDENCE = 5
 _NAMED = frozenset({"name", "demonym"})
 
 
-@dataclass(slots=True)
-class _SentenceFacts:
-    """What the tagger knows about one sentence: who it involves and which cues it holds."""
+_NO_COUNTS: dict[int, int] = {}  # shared by the sentences with nothing counted: never written to
 
-    sentence: Sentence
-    position: float
-    index: int
-    actors: set[str] = field(default_factory=set)
-    states: set[str] = field(default_factory=set)
-    named_states: set[str] = field(default_factory=set)  # by name or demonym: what lists are made of
-    cues: dict[int, float] = field(default_factory=dict)  # group index -> strongest weight
-    counts: dict[int, int] = field(default_factory=dict)  # group index -> hits, for dampeners that count them
+
+class _SentenceFacts:
+    """What the tagger knows about one sentence: who it involves and which cues it holds.
+
+    A plain class with a hand-written __init__: one is made for nearly every sentence of every
+    article, and a dataclass's default factories cost a call per field."""
+
+    __slots__ = ("sentence", "position", "index", "actors", "states", "named_states", "cues", "counts")
+
+    def __init__(self, sentence: Sentence, position: float, index: int) -> None:
+        self.sentence = sentence
+        self.position = position
+        self.index = index
+        self.actors: set[str] = set()
+        self.states: set[str] = set()
+        self.named_states: set[str] = set()  # by name or demonym: what lists are made of
+        self.cues: dict[int, float] = {}  # group index -> strongest weight
+        self.counts: dict[int, int] = _NO_COUNTS  # group index -> hits, for dampeners that count them (made on the first)
 
 
 @dataclass(slots=True)
@@ -55,7 +64,7 @@ class _CompiledRule:
 class _CompiledDampener:
     scope: str
     cues: tuple[int, ...]
-    actors: tuple[str, ...]
+    actors: frozenset[str]
     min_states: int
     factor: float
     min_count: int
@@ -67,6 +76,8 @@ class _CompiledTag:
     rules: tuple[_CompiledRule, ...]
     dampeners: tuple[_CompiledDampener, ...]
     groups: frozenset[int]  # every cue group its rules and dampeners look at
+    sentence_dampeners: tuple[_CompiledDampener, ...]
+    document_dampeners: tuple[_CompiledDampener, ...]
 
 
 @dataclass(slots=True)
@@ -115,6 +126,13 @@ class Tagger:
         self._kb_actors = frozenset(a for a in named if ":" in a)
         # "CHN/company": a state's firm (Huawei) is not the state, but a rule may ask for one.
         self._company_states = frozenset(a.split("/")[0] for a in named if a.endswith("/company"))
+        # Article-wide hit counts serve only the document dampeners.
+        self._counted_per_document = frozenset(
+            g for t in self._tags for d in t.dampeners if d.scope == "document" for g in d.cues
+        )
+        self._tallied = self._counted_per_sentence | self._counted_per_document
+        positions = taxonomy.positions
+        self._position_weights = (positions.title, positions.lead, positions.body, positions.lead_sentences)
 
     @staticmethod
     def _compile(tag: TagDefinition, index: dict[str, int]) -> _CompiledTag:
@@ -125,11 +143,18 @@ class Tagger:
             for r in tag.rules
         )
         dampeners = tuple(
-            _CompiledDampener(d.scope, tuple(index[c] for c in d.cues), d.actors, d.min_states, d.factor, d.min_count)
+            _CompiledDampener(d.scope, tuple(index[c] for c in d.cues), frozenset(d.actors), d.min_states, d.factor, d.min_count)
             for d in tag.dampeners
         )
         groups = frozenset(g for r in rules for g in r.cues + r.unless) | frozenset(g for d in dampeners for g in d.cues)
-        return _CompiledTag(tag, rules, dampeners, groups)
+        return _CompiledTag(
+            tag,
+            rules,
+            dampeners,
+            groups,
+            tuple(d for d in dampeners if d.scope == "sentence"),
+            tuple(d for d in dampeners if d.scope == "document"),
+        )
 
     def __call__(self, doc: Document) -> None:
         article = self._read(doc)
@@ -143,61 +168,73 @@ class Tagger:
         sentences = doc.sentences or [Sentence(s, e, "title") for s, e in split_sentences(doc.title)] + [
             Sentence(s, e, "text") for s, e in split_sentences(doc.text)
         ]
-        positions = self.taxonomy.positions
+        title_weight, lead_weight, body_weight, lead_sentences = self._position_weights
         # Sentences of one field in text order: a bisect over their starts finds the sentence
         # holding an offset, without a per-character table.
-        bounds: dict[str, tuple[list[int], list[int], list[int]]] = {"title": ([], [], []), "text": ([], [], [])}
-        weights: list[float] = []
-        body_seen = 0
-        for i, sentence in enumerate(sentences):
-            if sentence.field == "title":
-                weights.append(positions.title)
-            else:
-                weights.append(positions.lead if body_seen < positions.lead_sentences else positions.body)
-                body_seen += 1
-            starts, ends, indices = bounds[sentence.field]
-            starts.append(sentence.start)
-            ends.append(sentence.end)
-            indices.append(i)
+        fields = [sentence.field for sentence in sentences]
+        in_title = [i for i, name in enumerate(fields) if name == "title"]
+        in_text = [i for i, name in enumerate(fields) if name == "text"]
+        if len(in_title) + len(in_text) != len(fields):
+            raise KeyError(next(name for name in fields if name not in ("title", "text")))
+        # Position weights: the title, the first `lead_sentences` of the body, the rest.
+        weights: list[float] = [body_weight] * len(sentences)
+        for i in in_title:
+            weights[i] = title_weight
+        for i in in_text[:lead_sentences]:
+            weights[i] = lead_weight
+        bounds: dict[str, tuple[list[int], list[int], list[int]]] = {
+            name: ([sentences[i].start for i in indices], [sentences[i].end for i in indices], indices)
+            for name, indices in (("title", in_title), ("text", in_text))
+        }
         for name, (starts, ends, indices) in bounds.items():
-            if any(a > b for a, b in zip(starts, starts[1:])):  # the pipeline splits in order; others may not
+            if starts != sorted(starts):  # the pipeline splits in order; others may not
                 ordered = sorted(zip(starts, ends, indices))
                 bounds[name] = ([s for s, _, _ in ordered], [e for _, e, _ in ordered], [i for _, _, i in ordered])
         # Facts are made for the sentences that involve someone or hold a cue; the rest stay None.
         facts: list[_SentenceFacts | None] = [None] * len(sentences)
 
-        def locate(name: str, offset: int) -> _SentenceFacts | None:
-            starts, ends, indices = bounds[name]
-            k = bisect_right(starts, offset) - 1
-            if k < 0 or offset >= ends[k]:
-                return None
-            i = indices[k]
-            fact = facts[i]
-            if fact is None:
-                fact = facts[i] = _SentenceFacts(sentences[i], weights[i], i)
-            return fact
-
+        # Credits and cue hits come in text order, many in a row from one sentence: the sentence
+        # found last is tried first, and a bisect runs only when an offset leaves it.
         actor_names = _ACTOR_NAMES
+        maybe_venue = _MAYBE_VENUE
+        named = _NAMED
+        field_name = None
+        starts = ends = indices = ()  # type: ignore[assignment]
+        lo = hi = -1
+        fact = None
+        actors = states = None
+        text = ""
         for credit in doc.credits:
             span = credit.span
-            starts, ends, indices = bounds[span.field]
-            k = bisect_right(starts, span.start) - 1
-            if k < 0 or span.start >= ends[k]:
-                continue
-            i = indices[k]
-            fact = facts[i]
-            if fact is None:
-                fact = facts[i] = _SentenceFacts(sentences[i], weights[i], i)
+            start = span.start
+            if span.field != field_name:
+                field_name = span.field
+                starts, ends, indices = bounds[field_name]
+                last_k = len(starts) - 1
+                text = doc.field_text(field_name)
+                lo = hi = -1
+            if not lo <= start < hi:
+                k = bisect_right(starts, start) - 1
+                if k < 0 or start >= ends[k]:
+                    lo = hi = -1
+                    continue
+                lo, hi = starts[k], ends[k]
+                if k < last_k and starts[k + 1] < hi:  # sentences that overlap: where a bisect would still say k
+                    hi = starts[k + 1]
+                i = indices[k]
+                fact = facts[i]
+                if fact is None:
+                    fact = facts[i] = _SentenceFacts(sentences[i], weights[i], i)
+                actors, states = fact.actors, fact.states
             country, via = credit.country, credit.via
-            if via in _MAYBE_VENUE and _is_venue(doc.field_text(span.field), span.start, span.end, via):
-                fact.actors.add(_actor_name(country, "venue"))
+            if via in maybe_venue and _is_venue(text, start, span.end, via):
+                actors.add(_actor_name(country, "venue"))  # type: ignore[union-attr]
                 continue
-            actors = fact.actors
-            actors.add(country)
-            actors.add(actor_names.get((country, via)) or _actor_name(country, via))  # "RUS/person": Putin, not "Russia"
-            fact.states.add(country)
-            if via in _NAMED:
-                fact.named_states.add(country)
+            actors.add(country)  # type: ignore[union-attr]
+            actors.add(actor_names.get((country, via)) or _actor_name(country, via))  # type: ignore[union-attr]  # "RUS/person": Putin, not "Russia"
+            states.add(country)  # type: ignore[union-attr]
+            if via in named:
+                fact.named_states.add(country)  # type: ignore[union-attr]
         for entity in doc.entities:
             if entity.kb_id in self._kb_actors:
                 actor = entity.kb_id
@@ -206,46 +243,82 @@ class Tagger:
             else:
                 continue
             for mention in entity.mentions:
-                fact = locate(mention.field, mention.start)
-                if fact is not None:
-                    fact.actors.add(actor)
+                starts, ends, indices = bounds[mention.field]
+                k = bisect_right(starts, mention.start) - 1
+                if k < 0 or mention.start >= ends[k]:
+                    continue
+                i = indices[k]
+                fact = facts[i]
+                if fact is None:
+                    fact = facts[i] = _SentenceFacts(sentences[i], weights[i], i)
+                fact.actors.add(actor)
 
-        credits = Counter(c.country for c in doc.credits)
-        total = sum(credits.values())
+        credits = Counter(map(_country, doc.credits))
+        total = len(doc.credits)  # the sum of the counts
         refusals = [_gate_refusal(tag.definition.gate, credits, total) for tag in self._tags]
         # Cue hits matter only to the tags the credits leave in play: a story naming no Taiwan
         # need not record where "strait" occurs.
         live = frozenset().union(*(tag.groups for tag, refusal in zip(self._tags, refusals) if refusal is None))
         counts: dict[int, int] = {}
         counted = self._counted_per_sentence
+        tallied = self._tallied
+        counted_in_article = self._counted_per_document
         sentences_with: dict[int, dict[int, None]] = {}
-        for name in ("title", "text"):
-            starts, ends, indices = bounds[name]
-            for start, values in self._matcher.find(doc.field_text(name)):
-                k = bisect_right(starts, start) - 1
+        if live:
+            for name in ("title", "text"):
+                starts, ends, indices = bounds[name]
+                last_k = len(starts) - 1
+                lo = hi = -1
                 found = None
-                if k >= 0 and start < ends[k]:
-                    i = indices[k]
-                    found = facts[i]
-                    if found is None:
-                        found = facts[i] = _SentenceFacts(sentences[i], weights[i], i)
-                for group, weight in values:
-                    if group not in live:
-                        continue
-                    counts[group] = counts.get(group, 0) + 1
-                    if found is None:
-                        continue
-                    if group in counted:
-                        found.counts[group] = found.counts.get(group, 0) + 1
-                    if weight > found.cues.get(group, 0.0):
-                        found.cues[group] = weight
-                    with_group = sentences_with.get(group)
-                    if with_group is None:
-                        sentences_with[group] = {found.index: None}
-                    else:
-                        with_group[found.index] = None
-        with_actors = [fact.index for fact in facts if fact is not None and fact.actors]
-        actors = set().union(*(fact.actors for fact in facts if fact is not None))
+                cues: dict[int, float] = {}
+                for last, (length, values) in self._matcher.hits(doc.field_text(name)):
+                    start = last - length
+                    if not lo <= start < hi:
+                        k = bisect_right(starts, start) - 1
+                        if k >= 0 and start < ends[k]:
+                            # Up to the next sentence's start, should the two overlap: where a bisect would still say k.
+                            lo, hi = starts[k], ends[k]
+                            if k < last_k and starts[k + 1] < hi:
+                                hi = starts[k + 1]
+                            i = indices[k]
+                            found = facts[i]
+                            if found is None:
+                                found = facts[i] = _SentenceFacts(sentences[i], weights[i], i)
+                            cues = found.cues
+                        else:
+                            lo = hi = -1
+                            found = None
+                    for group, weight in values:
+                        if group not in live:
+                            continue
+                        if group in tallied:  # a few groups only: their hits are counted
+                            if group in counted_in_article:
+                                counts[group] = counts.get(group, 0) + 1
+                            if found is not None and group in counted:
+                                if found.counts is _NO_COUNTS:
+                                    found.counts = {}
+                                found.counts[group] = found.counts.get(group, 0) + 1
+                        if found is None:
+                            continue
+                        strongest = cues.get(group)
+                        if strongest is None:  # the group's first hit in this sentence
+                            if weight > 0.0:
+                                cues[group] = weight
+                            with_group = sentences_with.get(group)
+                            if with_group is None:
+                                sentences_with[group] = {found.index: None}
+                            else:
+                                with_group[found.index] = None
+                        elif weight > strongest:
+                            cues[group] = weight
+        with_actors = []
+        actors = set()
+        for fact in facts:
+            if fact is None:
+                continue
+            if fact.actors:
+                with_actors.append(fact.index)
+                actors |= fact.actors
         return _Article(facts, counts, sentences_with, with_actors, credits, actors, refusals)
 
     # --- scoring ------------------------------------------------------------------------------
@@ -271,42 +344,83 @@ class Tagger:
         for compiled in tag.rules:
             if not compiled.actors <= present or (compiled.any_actors and present.isdisjoint(compiled.any_actors)):
                 continue
-            if compiled.cues:
+            if len(compiled.cues) == 1:
+                candidates = article.sentences_with.get(compiled.cues[0]) or ()
+            elif compiled.cues:
                 candidates = _sentences_with_all(article.sentences_with, compiled.cues)
             else:
                 candidates = article.with_actors
+            # What _fires does, inline: this loop runs for every candidate sentence of every rule.
             rule = compiled.rule
+            min_states, rule_weight, rule_id = rule.min_states, rule.weight, rule.id
+            needed, any_of, unless, groups = compiled.actors, compiled.any_actors, compiled.unless, compiled.cues
+            single = groups[0] if len(groups) == 1 else None
             for i in candidates:
-                strength = _fires(compiled, facts[i])  # type: ignore[arg-type]
+                fact = facts[i]
+                assert fact is not None
+                if min_states and len(fact.states) < min_states:
+                    continue
+                actors = fact.actors
+                if not needed <= actors or (any_of and actors.isdisjoint(any_of)):
+                    continue
+                cues = fact.cues
+                if unless and not cues.keys().isdisjoint(unless):
+                    continue
+                if single is not None:
+                    strength = cues[single]
+                elif groups:
+                    strength = min([cues[g] for g in groups])
+                else:
+                    strength = 1.0
                 if strength > 0.0:
-                    strength *= rule.weight
+                    strength *= rule_weight
                     if strength > best.get(i, _NOTHING)[0]:
-                        best[i] = (strength, rule.id)
+                        best[i] = (strength, rule_id)
         list_context = definition.list_context
-        sentence_dampeners = [d for d in tag.dampeners if d.scope == "sentence"]
+        min_states, list_factor = list_context.min_states, list_context.factor
+        sentence_dampeners = tag.sentence_dampeners
+        evidence = judgement.evidence
+        in_title = False
         for i in sorted(best):
             fact = facts[i]
             assert fact is not None
             weight, rule_id = best[i]
             weight *= fact.position
-            if len(fact.named_states) >= list_context.min_states:
-                weight *= list_context.factor
+            if len(fact.named_states) >= min_states:
+                weight *= list_factor
+            # What _applies does, inline. Presence is enough for most dampeners; hits are counted per
+            # sentence only for the others.
             for damp in sentence_dampeners:
-                # Presence is enough for most dampeners; hits are counted per sentence only for the others.
-                if _applies(damp, fact.cues if damp.min_count == 1 else fact.counts, fact.actors, len(fact.states)):
-                    weight *= damp.factor
-            judgement.evidence.append((weight, fact.sentence, rule_id))
+                if damp.actors and damp.actors.isdisjoint(fact.actors):
+                    continue
+                if len(fact.states) < damp.min_states:
+                    continue
+                damp_cues = damp.cues
+                if damp_cues:
+                    counts = fact.cues if damp.min_count == 1 else fact.counts
+                    if len(damp_cues) == 1:
+                        found = counts.get(damp_cues[0], 0)
+                    else:
+                        found = sum([counts.get(g, 0) for g in damp_cues])
+                    if found < damp.min_count:
+                        continue
+                weight *= damp.factor
+            sentence = fact.sentence
+            if sentence.field == "title":
+                in_title = True
+            evidence.append((weight, sentence, rule_id))
 
-        total = sum(weight for weight, _, _ in judgement.evidence)
-        for damp in tag.dampeners:
-            if damp.scope == "document" and _applies(damp, article.counts, article.actors, len(article.credits)):
-                total *= damp.factor
+        total = sum([weight for weight, _, _ in evidence])
+        if tag.document_dampeners:
+            states = len(article.credits)
+            for damp in tag.document_dampeners:
+                if _applies(damp, article.counts, article.actors, states):
+                    total *= damp.factor
         judgement.weight = total
         judgement.score = 1.0 - math.exp(-total / definition.scale)
-        judgement.coverage = len(judgement.evidence) / max(1, len(article.facts))
+        judgement.coverage = len(evidence) / max(1, len(article.facts))
         # The headline states what a story is about: title evidence counts for two sentences.
-        in_title = any(s.field == "title" for _, s, _ in judgement.evidence)
-        if len(judgement.evidence) + in_title < gate.min_sentences:
+        if len(evidence) + in_title < gate.min_sentences:
             judgement.refused = "too few sentences of evidence"
         elif judgement.coverage < gate.min_coverage and not in_title:
             judgement.refused = "evidence covers too little of the article"
@@ -316,25 +430,39 @@ class Tagger:
 
     def _tag(self, judgement: Judgement, doc: Document) -> Tag:
         definition = judgement.definition
-        by_rule: Counter = Counter()
+        by_rule: dict[str, float] = {}
         for weight, _, rule_id in judgement.evidence:
-            by_rule[rule_id] += weight
-        strongest = sorted(judgement.evidence, key=lambda item: -item[0])[:MAX_EVIDENCE]
+            by_rule[rule_id] = by_rule.get(rule_id, 0) + weight
+        strongest = sorted(judgement.evidence, key=_minus_weight)[:MAX_EVIDENCE]
         spans = [doc.span(s.start, s.end, s.field) for _, s, _ in strongest]
-        rule = f"{definition.id}/{by_rule.most_common(1)[0][0]}@{self.taxonomy.version}"
+        top = max(by_rule, key=by_rule.__getitem__)  # the first of equals, as Counter.most_common(1)
+        rule = f"{definition.id}/{top}@{self.taxonomy.version}"
         return Tag(definition.id, definition.label, judgement.score, rule, spans)
 
 
 def _gate_refusal(gate: Gate, credits: Counter, total: int) -> str | None:
     """Why the credits alone rule the tag out (None: they do not), before any sentence is read."""
-    if any(credits[state] < gate.min_credits for state in gate.states):
-        return "states not credited enough"
+    min_credits = gate.min_credits
+    for state in gate.states:
+        if credits[state] < min_credits:
+            return "states not credited enough"
     # A state named twice in a story about two others is not what the story is about.
-    if gate.min_share and any(credits[state] < gate.min_share * total for state in gate.states):
-        return "states hold too small a share of the credits"
-    if any(credits[state] > share * total for state, share in gate.max_share):
-        return "another state holds too large a share of the credits: its story"
+    min_share = gate.min_share
+    if min_share:
+        for state in gate.states:
+            if credits[state] < min_share * total:
+                return "states hold too small a share of the credits"
+    for state, share in gate.max_share:
+        if credits[state] > share * total:
+            return "another state holds too large a share of the credits: its story"
     return None
+
+
+_country = attrgetter("country")
+
+
+def _minus_weight(item: tuple[float, Sentence, str]) -> float:
+    return -item[0]
 
 
 _MAYBE_VENUE = frozenset({"metonym", "place", "demonym"})
@@ -360,26 +488,32 @@ def _is_venue(text: str, start: int, end: int, via: str) -> bool:
     """'talks in Moscow', 'flew to Beijing', 'the summit in the Russian city of Kazan': a place where
     something happens, not the state acting. A host city is not a party to the talks held there."""
     if via == "demonym":
-        after = text[end : end + 16].split()
+        after = text[end : end + 16].split(None, 1)  # the first word is all that is looked at
         return bool(after) and after[0].lower().strip(",.;:") in _PLACE_NOUNS
     if via not in ("metonym", "place"):
         return False
     if (start == 0 or text[start - 1] == "\n") and _DATELINE.match(text, end):
         return True  # "KAZAN: ...", "BEIJING, March 3 (Reuters) -": where the reporter files from
-    before = text[max(0, start - 24) : start].split()
-    if len(before) >= 2 and before[-1].lower() == "of" and before[-2].lower() in _PLACE_NOUNS:
+    # The last two words are all that is looked at, lower-cased in one go.
+    before = text[max(0, start - 24) : start].lower().rsplit(None, 2)
+    if len(before) >= 2 and before[-1] == "of" and before[-2] in _PLACE_NOUNS:
         return True  # "the city of Kazan", "the port of Odesa"
-    if before and before[-1].lower() == "the":
+    if before and before[-1] == "the":
         before = before[:-1]
-    return bool(before) and before[-1].lower() in _VENUE_WORDS
+    return bool(before) and before[-1] in _VENUE_WORDS
 
 
 def _applies(damp: _CompiledDampener, counts: dict[int, int], actors: set[str], states: int) -> bool:
-    if damp.actors and not any(a in actors for a in damp.actors):
+    if damp.actors and damp.actors.isdisjoint(actors):
         return False
     if states < damp.min_states:
         return False
-    return not damp.cues or sum(counts.get(g, 0) for g in damp.cues) >= damp.min_count
+    cues = damp.cues
+    if not cues:
+        return True
+    if len(cues) == 1:
+        return counts.get(cues[0], 0) >= damp.min_count
+    return sum([counts.get(g, 0) for g in cues]) >= damp.min_count
 
 
 _NOTHING = (0.0, "")
