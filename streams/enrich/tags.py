@@ -350,7 +350,9 @@ class Tagger:
                 candidates = _sentences_with_all(article.sentences_with, compiled.cues)
             else:
                 candidates = article.with_actors
-            # What _fires does, inline: this loop runs for every candidate sentence of every rule.
+            # Inline, since this runs for every candidate sentence of every rule: a rule fires in a sentence
+            # holding its actors, enough states, all its cue groups and no vetoing cue; its strength is the
+            # weakest group's best term (1.0 for a rule without cue groups).
             rule = compiled.rule
             min_states, rule_weight, rule_id = rule.min_states, rule.weight, rule.id
             needed, any_of, unless, groups = compiled.actors, compiled.any_actors, compiled.unless, compiled.cues
@@ -530,23 +532,3 @@ def _sentences_with_all(sentences_with: dict[int, dict[int, None]], groups: tupl
     if not all(others):
         return ()  # type: ignore[return-value]
     return [i for i in first if all(i in other for other in others)]
-
-
-def _fires(compiled: _CompiledRule, fact: _SentenceFacts) -> float:
-    """The rule's cue strength in a sentence holding all its cue groups (the weakest group's best
-    term), or 0 when the sentence lacks its actors or states, or holds a vetoing cue."""
-    rule = compiled.rule
-    if rule.min_states and len(fact.states) < rule.min_states:
-        return 0.0
-    actors = fact.actors
-    if not compiled.actors <= actors or (compiled.any_actors and actors.isdisjoint(compiled.any_actors)):
-        return 0.0
-    cues = fact.cues
-    if compiled.unless and any(g in cues for g in compiled.unless):
-        return 0.0
-    groups = compiled.cues
-    if not groups:
-        return 1.0
-    if len(groups) == 1:
-        return cues[groups[0]]
-    return min(cues[g] for g in groups)
