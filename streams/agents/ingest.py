@@ -145,6 +145,25 @@ async def publish(stream, events: list, messages: list[Message], chunks: list[Aw
     """Send one batch's outputs after the batch before it, wait for their delivery, then acknowledge the batch."""
     if previous is not None:
         await previous  # batches go out and are acknowledged in the order they were read
+    if not settings.exactly_once:
+        await _send_and_ack(stream, events, messages, chunks)
+        return
+    # Exactly-once: a transaction committed between these sends and their inputs' acknowledgement
+    # would hold outputs without their offsets, published again after a crash. Faust lets one
+    # commit run at a time and makes the others wait on `_commit_fut`: hold that slot meanwhile.
+    consumer = app.consumer
+    while await consumer.maybe_wait_for_commit_to_finish():
+        pass
+    consumer._commit_fut = slot = asyncio.get_running_loop().create_future()  # noqa: SLF001
+    try:
+        await _send_and_ack(stream, events, messages, chunks)
+    finally:
+        if consumer._commit_fut is slot:  # noqa: SLF001
+            consumer._commit_fut = None  # noqa: SLF001
+        slot.set_result(None)
+
+
+async def _send_and_ack(stream, events: list, messages: list[Message], chunks: list[Awaitable[list[Result]]]) -> None:  # type: ignore[no-untyped-def]
     deliveries = []
     for chunk in chunks:
         for outcome, encoded, seconds in await chunk:
