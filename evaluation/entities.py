@@ -14,6 +14,9 @@ false positives, unmatched labels false negatives.
 
 Role accuracy: of the labelled persons with a role, the share whose matched output entity lists
 that role among its `roles` titles (an unmatched person counts as wrong).
+
+States: articles whose labels carry `states` (ISO alpha-3 codes, `EU` for the Union as an actor)
+are also scored on the output's aggregated `states` list: precision, recall and F1 of the codes.
 """
 
 from __future__ import annotations
@@ -100,6 +103,9 @@ class ArticleResult:
     types: dict[str, TypeResult]
     roles_correct: list[str] = field(default_factory=list)
     roles_wrong: list[tuple[str, str, list[str]]] = field(default_factory=list)  # person, want, got
+    states_missed: list[str] = field(default_factory=list)
+    states_extra: list[str] = field(default_factory=list)
+    states_found: int | None = None  # None: the article has no state labels
     error: str | None = None
     seconds: float = 0.0
 
@@ -111,8 +117,13 @@ class ArticleResult:
         return total
 
 
-def score_article(labels: dict, entities: list[dict], article_id: str = "") -> ArticleResult:
-    """Score one article's output `entities` against its `labels` (the fixture's "labels")."""
+def state_code(state: dict) -> str:
+    """`country:UKR` -> `UKR`; `org:eu` -> `EU`."""
+    return str(state.get("kb_id") or "").partition(":")[2].upper()
+
+
+def score_article(labels: dict, entities: list[dict], article_id: str = "", states: list[dict] | None = None) -> ArticleResult:
+    """Score one article's output `entities` (and `states`) against its `labels` (the fixture's "labels")."""
     wanted = labels.get("entities") or {}
     types: dict[str, TypeResult] = {}
     for kind in ENTITY_TYPES:
@@ -141,6 +152,12 @@ def score_article(labels: dict, entities: list[dict], article_id: str = "") -> A
             article.roles_correct.append(person)
         else:
             article.roles_wrong.append((person, role, got if pred is not None else ["(not found)"]))
+    if labels.get("states") is not None:
+        want = {code.upper() for code in labels["states"]}
+        got_codes = {state_code(s) for s in states or ()}
+        article.states_found = len(want & got_codes)
+        article.states_missed = sorted(want - got_codes)
+        article.states_extra = sorted(got_codes - want)
     return article
 
 
@@ -167,6 +184,11 @@ class Report:
             "total": total,
             "accuracy": correct / total if total else None,
         }
+        labelled = [a for a in self.articles if a.states_found is not None]
+        states = Counts()
+        for a in labelled:
+            states += Counts(a.states_found or 0, len(a.states_extra), len(a.states_missed))
+        out["states"] = {**states.scores(), "articles": len(labelled)} if labelled else None
         return out
 
 
@@ -203,10 +225,11 @@ def evaluate(
         started = time.perf_counter()
         error = None
         try:
-            entities = enrich(dict(raw)).get("entities") or []
+            enriched = enrich(dict(raw))
+            entities, states = enriched.get("entities") or [], enriched.get("states") or []
         except Exception as exc:  # noqa: BLE001 - one failing article must not stop the run
-            entities, error = [], f"{type(exc).__name__}: {exc}"
-        result = score_article(fixture["labels"], entities, article_id)
+            entities, states, error = [], [], f"{type(exc).__name__}: {exc}"
+        result = score_article(fixture["labels"], entities, article_id, states)
         result.error = error
         result.seconds = time.perf_counter() - started
         report.articles.append(result)
@@ -235,6 +258,10 @@ def error_lines(article: ArticleResult) -> list[str]:
             lines.append(f"  FP {kind:<6} {_describe(entity)}")
     for person, want, got in article.roles_wrong:
         lines.append(f"  ROLE   {person!r}: want {want!r}, got {got}")
+    if article.states_missed:
+        lines.append(f"  STATES missing {', '.join(article.states_missed)}")
+    if article.states_extra:
+        lines.append(f"  STATES extra {', '.join(article.states_extra)}")
     return lines
 
 
@@ -247,6 +274,8 @@ def _article_json(article: ArticleResult) -> dict:
             k: [e.get("name") for e in r.false_positives] for k, r in article.types.items() if r.false_positives
         },
         "roles_wrong": [{"person": p, "expected": w, "got": g} for p, w, g in article.roles_wrong],
+        "states_missing": article.states_missed,
+        "states_extra": article.states_extra,
     }
 
 
@@ -309,6 +338,8 @@ def main(argv: list[str] | None = None) -> int:
     roles = scores["roles"]
     accuracy = "n/a" if roles["accuracy"] is None else f"{roles['accuracy']:.3f}"
     print(f"{'roles':<10} accuracy={accuracy}  ({roles['correct']}/{roles['total']})")
+    if scores["states"] is not None:
+        print(f"{format_row('states', scores['states'])}  over {scores['states']['articles']} articles labelled with states")
     if report.reference is not None:
         ref = report.reference
         missing = sum(len(r.false_negatives) for r in ref.types.values())
