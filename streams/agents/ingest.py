@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import gc
 import logging
 import multiprocessing
 import os
@@ -105,6 +106,13 @@ class EnrichmentPool:
     def executor(self, enricher: Enricher) -> ProcessPoolExecutor:
         if enricher is not self._enricher or self._executor is None:
             self.close()
+            # The cyclic garbage collector writes into the header of every object it scans: run in
+            # a child, it would copy the pages of the knowledge the children share with the worker,
+            # and pause enrichment while it walks them. Frozen objects are never scanned; unfreezing
+            # first lets a collection free what an earlier knowledge reload left unreachable.
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
             self._executor = ProcessPoolExecutor(
                 self.processes, mp_context=multiprocessing.get_context("fork"), initializer=_adopt, initargs=(enricher, os.getpid())
             )
