@@ -269,17 +269,12 @@ async def delete_topics(bootstrap: str, prefix: str) -> None:
 async def preload(bootstrap: str, topic: str, raws: list[dict], count: int) -> None:
     from aiokafka import AIOKafkaProducer
 
+    from streams.topics import send_all
+
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, max_batch_size=1 << 20, max_request_size=1 << 22)
     await producer.start()
     try:
-        pending = []
-        for i in range(count):
-            key, value = article(raws, i)
-            pending.append(await producer.send(topic, key=key, value=value))
-            if len(pending) >= 2000:
-                await asyncio.gather(*pending)
-                pending.clear()
-        await asyncio.gather(*pending)
+        await send_all(producer, topic, (article(raws, i) for i in range(count)), window=2000)
     finally:
         await producer.stop()
 

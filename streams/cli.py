@@ -133,22 +133,33 @@ async def _produce(settings: Settings, path: str, topic: str) -> int:
     from aiokafka import AIOKafkaProducer
 
     from .security import client_kwargs
+    from .topics import BrokerUnavailable, ensure_topics, existing_topics, send_all, topic_names
 
+    try:
+        # geowire's own topics are created as the worker would create them; another one must exist,
+        # or the producer would wait out its metadata timeout for nothing.
+        if topic in topic_names(settings):
+            await ensure_topics(settings)
+        elif topic not in await existing_topics(settings):
+            print(f"geowire produce: topic {topic!r} does not exist on {settings.broker}", file=sys.stderr)
+            return 2
+    except BrokerUnavailable as exc:
+        print(f"geowire produce: {exc}", file=sys.stderr)
+        return 1
     producer = AIOKafkaProducer(
         bootstrap_servers=settings.bootstrap_servers, linger_ms=10, max_request_size=settings.max_message_bytes + 65536,
         enable_idempotence=True, **client_kwargs(settings),
     )
     await producer.start()
     progress = Progress(f"produced to {topic}:")
-    try:
-        pending = []
+
+    def records():  # type: ignore[no-untyped-def]
         for _, line in read_lines(path):
-            pending.append(await producer.send(topic, value=line, key=message_key(line)))
             progress.tick()
-            if len(pending) >= 1000:
-                await asyncio.gather(*pending)
-                pending.clear()
-        await asyncio.gather(*pending)
+            yield message_key(line), line
+
+    try:
+        await send_all(producer, topic, records())
     finally:
         await producer.stop()
     progress.done()

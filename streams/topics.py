@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Iterable
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
@@ -40,12 +41,28 @@ async def send_output(app, topic, key: bytes | None, value: bytes, source_topic:
     )
 
 
+async def send_all(producer, topic: str, records: Iterable[tuple[bytes | None, bytes]], window: int = 1000) -> int:  # type: ignore[no-untyped-def]
+    """Send (key, value) records with an aiokafka producer, at most `window` awaiting delivery at a
+    time (enough to fill its batches, not so many that a large file sits in memory); return how
+    many were delivered. A failed delivery raises."""
+    pending = []
+    sent = 0
+    for key, value in records:
+        pending.append(await producer.send(topic, value=value, key=key))
+        if len(pending) >= window:
+            await asyncio.gather(*pending)
+            sent += len(pending)
+            pending.clear()
+    await asyncio.gather(*pending)
+    return sent + len(pending)
+
+
 def topic_names(settings: Settings) -> list[str]:
     return [settings.topic_raw, settings.topic_enriched, settings.topic_deadletter, settings.topic_alerts]
 
 
-async def ensure_topics(settings: Settings, admin_config: dict | None = None) -> list[str]:
-    """Create any of geowire's topics that does not exist yet; return the names created."""
+async def _started_admin(settings: Settings, admin_config: dict | None = None) -> AIOKafkaAdminClient:
+    """An admin client connected to GEOWIRE_BROKER, or BrokerUnavailable naming it."""
     admin = AIOKafkaAdminClient(
         bootstrap_servers=settings.bootstrap_servers,
         request_timeout_ms=int(min(settings.startup_timeout, settings.broker_request_timeout) * 1000),
@@ -59,6 +76,21 @@ async def ensure_topics(settings: Settings, admin_config: dict | None = None) ->
             f"no Kafka broker answered at {settings.broker} within {settings.startup_timeout:.0f} s "
             f"({type(exc).__name__}: {exc}). Check GEOWIRE_BROKER, or start the local one: geowire kafka start"
         ) from None
+    return admin
+
+
+async def existing_topics(settings: Settings) -> set[str]:
+    """The names of the topics the broker has."""
+    admin = await _started_admin(settings)
+    try:
+        return set(await admin.list_topics())
+    finally:
+        await admin.close()
+
+
+async def ensure_topics(settings: Settings, admin_config: dict | None = None) -> list[str]:
+    """Create any of geowire's topics that does not exist yet; return the names created."""
+    admin = await _started_admin(settings, admin_config)
     try:
         existing = set(await admin.list_topics())
         wanted = [name for name in topic_names(settings) if name not in existing]

@@ -165,3 +165,33 @@ def test_sighup_reloads_the_knowledge_base_and_a_broken_file_keeps_the_last_good
         assert w.process.poll() is None
     finally:
         assert w.stop() == 0
+
+
+# --- geowire produce ---------------------------------------------------------------------------
+
+
+def test_produce_creates_geowire_topics_and_refuses_a_missing_one(kafka: Settings, tmp_path: Path):
+    import subprocess
+    import sys
+
+    from streams.settings import from_env
+
+    env = isolated_env(kafka)
+    settings = from_env(env)
+    lines = [orjson.dumps({**sample_raw_article(), "id": f"produce-{i}", "url": f"https://example.org/p/{i}"}) for i in range(3)]
+    source = tmp_path / "articles.jsonl"
+    source.write_bytes(b"\n".join(lines) + b"\n")
+    geowire = [sys.executable, "-m", "streams.cli", "produce"]
+
+    # The raw topic does not exist yet: produce creates geowire's topics as the worker would.
+    done = subprocess.run([*geowire, str(source)], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    records = consume(settings, [settings.topic_raw], 3, timeout=60)
+    assert sorted(r.value for r in records) == sorted(lines)
+    assert {r.key for r in records} == {f"produce-{i}".encode() for i in range(3)}
+
+    # Any other topic must exist: a clear refusal, not a minute of metadata retries.
+    missing = f"{settings.topic_raw}.missing"
+    done = subprocess.run([*geowire, "--topic", missing, str(source)], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert f"topic '{missing}' does not exist" in done.stderr

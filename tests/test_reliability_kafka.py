@@ -47,7 +47,7 @@ def produce_all(settings: Settings, items: list[tuple[bytes, bytes]]) -> None:
     from aiokafka import AIOKafkaProducer
 
     from streams.security import client_kwargs
-    from streams.topics import ensure_topics
+    from streams.topics import ensure_topics, send_all
 
     async def run() -> None:
         await ensure_topics(settings)
@@ -55,13 +55,7 @@ def produce_all(settings: Settings, items: list[tuple[bytes, bytes]]) -> None:
                                     **client_kwargs(settings))
         await producer.start()
         try:
-            pending = []
-            for key, value in items:
-                pending.append(await producer.send(settings.topic_raw, value=value, key=key))
-                if len(pending) >= 2000:
-                    await asyncio.gather(*pending)
-                    pending.clear()
-            await asyncio.gather(*pending)
+            await send_all(producer, settings.topic_raw, items, window=2000)
         finally:
             await producer.stop()
 
