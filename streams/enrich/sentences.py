@@ -17,33 +17,6 @@ from __future__ import annotations
 
 import re
 
-# Speed: the text is searched with patterns that start with one literal character, which the
-# regex engine skips to with a plain loop; a pattern starting with a class, an alternation or a
-# repeat (write `\.\.*`, not `\.+`) is tried at every position instead, about ten times slower. The search runs on a copy
-# of the text with the same length in which every line break is "\n", "!" and "?" are ".", and
-# "！" and "？" are "。": offsets and whitespace are those of the text, and each run of terminal
-# marks is found by one literal. Which mark it was is read back from the text itself.
-_SCAN_REPLACEMENTS = (
-    ("\r", "\n"),
-    ("\u2028", "\n"),
-    ("\u2029", "\n"),
-    ("!", "."),
-    ("?", "."),
-    ("！", "。"),
-    ("？", "。"),
-)
-
-_CLOSERS = r"[\"'”’»)\]]"
-_OPENERS = "\"'“‘«([¿¡"
-# A candidate boundary, groups: 1 the terminal marks with their closers, 2 the whitespace up to the
-# next sentence within the line, 3 that sentence's first character after opening quotes, when it
-# may be a capital or a digit (ASCII letters and digits are decided here; others in Python).
-_NEXT = r"([^\S\n]+)(?=[" + re.escape(_OPENERS) + r"]*([^\W_a-z]))"
-_MARK_RUN = re.compile(r"(\.\.*" + _CLOSERS + "*)" + _NEXT)
-_ELLIPSIS = re.compile(r"(…" + _CLOSERS + "*)" + _NEXT)
-# A CJK stop ends the sentence whatever follows.
-_CJK_STOP = re.compile(r"(。。*[\"'”’」』)]*)")
-
 # Titles before a name: the period never ends the sentence.
 _TITLES = frozenset(
     """mr mrs ms messrs mme dr prof gen lt col maj capt cpt sgt cpl pte adm cmdr cdr brig
@@ -63,8 +36,47 @@ _STARTERS = frozenset(
 )
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.)*[A-Za-z]$")
 
+# Speed: the text is searched with patterns that start with one literal character, which the
+# regex engine skips to with a plain loop; a pattern starting with a class, an alternation or a
+# repeat (write `\.\.*`, not `\.+`) is tried at every position instead, about ten times slower.
+# The search runs on a copy of the text of the same length in which every line break is "\n",
+# "!" and "?" are ".", and "！" and "？" are "。": offsets and whitespace are those of the text,
+# and each run of terminal marks is found by one literal. Which mark it was is read from the text.
+_SCAN_REPLACEMENTS = (
+    ("\r", "\n"),
+    ("\u2028", "\n"),
+    ("\u2029", "\n"),
+    ("!", "."),
+    ("?", "."),
+    ("！", "。"),
+    ("？", "。"),
+)
+# A non-blank line of the scan copy, trimmed, as group 1 (which misses at the end of a blank tail).
+_FIRST_LINE = re.compile(r"\s*([^\n]*\S)?")
+_NEXT_LINE = re.compile(r"\n\s*([^\n]*\S)?")
+
+_OPENERS = "\"'“‘«([¿¡"
+_CLOSERS = r"[\"'”’»)\]]*"
+# After terminal marks and their closers: whitespace within the line, opening quotes, then the
+# first character of the next sentence (group "first"): an ASCII capital or digit, or any other
+# letter or digit, which Python checks.
+_NEXT = r"[^\S\n]+(?=[" + re.escape(_OPENERS) + r"]*(?P<first>[^\W_a-z]))"
+# A word ending in this many ASCII letters is longer than any title or abbreviation, and is no
+# initialism or list number.
+_PLAIN_LENGTH = max(len(word) for word in _TITLES | _ABBREVIATIONS) + 1
+# Candidate boundaries: terminal marks where the next character allows a boundary; the words
+# around them are judged in `_ends_sentence`. Group "mark" is the marks with their closers, and the
+# match ends where the next sentence starts. Group "plain" is set when such a word precedes a dot.
+_MARK_RUN = re.compile(
+    r"(?P<mark>\.(?:(?<=[A-Za-z]{%d}\.)(?P<plain>))?\.*%s)%s" % (_PLAIN_LENGTH, _CLOSERS, _NEXT)
+)
+_ELLIPSIS = re.compile(r"(?P<mark>…%s)%s" % (_CLOSERS, _NEXT))
+# A CJK stop ends the sentence whatever follows.
+_CJK_STOP = re.compile(r"(?P<mark>。。*[\"'”’」』)]*)")
+
 
 def _word_after(text: str, pos: int) -> str:
+    """The letters and apostrophes from `pos` on (a line break stops it like any other non-letter)."""
     end = pos
     while end < len(text) and (text[end].isalpha() or text[end] == "'"):
         end += 1
@@ -72,17 +84,17 @@ def _word_after(text: str, pos: int) -> str:
 
 
 def _ends_sentence(text: str, match: re.Match, sentence_start: int) -> bool:
-    """Whether a candidate of `_MARK_RUN` or `_ELLIPSIS` (in the line of `sentence_start`) is a boundary."""
-    first = match[3]
+    """Whether a candidate of `_MARK_RUN` or `_ELLIPSIS`, in the sentence from `sentence_start`, ends it."""
+    first = match["first"]
     if not (first.isascii() or first.isdigit() or (first.isalpha() and not first.islower())):
-        return False
+        return False  # a lower-case letter, or a number that is no digit
     dot = match.start()
-    if text[dot] != "." or text[dot + 1] == ".":
-        return True  # "!", "?", "…" or an ellipsis of dots
+    if text[dot] != "." or text[dot + 1] == "." or match["plain"] is not None:
+        return True  # "!", "?", "…", an ellipsis of dots, or a dot after a plain word
     head = text[sentence_start:dot]
     if not head or head[-1].isspace():
         return True  # a stray dot: no word before it
-    # The token before the dot (the line and the sentence both start after whitespace).
+    # The token before the dot (a sentence starts after whitespace or a CJK stop).
     word = head.rsplit(None, 1)[-1].lstrip(_OPENERS)
     if word.isdigit() and not head[: len(head) - len(word)].strip():
         return False  # "1. China": the number of a list item
@@ -90,7 +102,7 @@ def _ends_sentence(text: str, match: re.Match, sentence_start: int) -> bool:
     if key in _TITLES:
         return False
     if key in _ABBREVIATIONS or _INITIALISM.match(word):
-        return _word_after(text, match.start(3)).lower() in _STARTERS
+        return _word_after(text, match.start("first")).lower() in _STARTERS
     return True
 
 
@@ -106,28 +118,21 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         candidates.sort(key=re.Match.start)
 
     spans: list[tuple[int, int]] = []
-    start = 0  # of the current sentence; whitespace may follow a line break or a CJK stop
-    for match in candidates:
-        dot = match.start()
-        newline = scan.rfind("\n", start, dot)
-        if newline >= 0:
-            _add_lines(scan, start, newline, spans)
-            start = newline + 1
-        if match.re is _CJK_STOP or _ends_sentence(text, match, start):
-            end = match.end(1)
-            if scan[start].isspace():
-                start = end - len(scan[start:end].lstrip())
+    taken = 0  # candidates before this one lie in earlier lines
+    first_line = _FIRST_LINE.match(scan)
+    for line in (first_line, *_NEXT_LINE.finditer(scan, first_line.end())):
+        start, end = line.span(1)  # (-1, -1) for a blank tail
+        while taken < len(candidates) and candidates[taken].start() < end:
+            match = candidates[taken]
+            taken += 1
+            if match.re is _CJK_STOP:
+                spans.append((start, match.end()))
+                start = match.end()
+                if start < end:  # whatever follows the stop on this line, trimmed
+                    start = end - len(scan[start:end].lstrip())
+            elif _ends_sentence(text, match, start):
+                spans.append((start, match.end("mark")))
+                start = match.end()
+        if start < end:
             spans.append((start, end))
-            start = match.end()
-    _add_lines(scan, start, len(scan), spans)
     return spans
-
-
-def _add_lines(scan: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
-    """Add the trimmed, non-blank lines of scan[start:end]."""
-    for line in scan[start:end].split("\n"):
-        rest = line.lstrip()
-        if rest:
-            first = start + len(line) - len(rest)
-            spans.append((first, first + len(rest.rstrip())))
-        start += len(line) + 1
