@@ -17,11 +17,6 @@ from __future__ import annotations
 
 import re
 
-# Terminal punctuation, then the closing quotes/brackets that belong to the same sentence.
-_TERMINAL = re.compile(r"(?:\.{2,}|…|[.!?]+)[\"'”’»)\]]*(?=\s)|[。！？]+[\"'”’」』)]*")
-_LINE = re.compile(r"[^\n\r\u2028\u2029]+")
-_OPENERS = "\"'“‘«([¿¡"
-
 # Titles before a name: the period never ends the sentence.
 _TITLES = frozenset(
     """mr mrs ms messrs mme dr prof gen lt col maj capt cpt sgt cpl pte adm cmdr cdr brig
@@ -41,68 +36,103 @@ _STARTERS = frozenset(
 )
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.)*[A-Za-z]$")
 
+# Speed: the text is searched with patterns that start with one literal character, which the
+# regex engine skips to with a plain loop; a pattern starting with a class, an alternation or a
+# repeat (write `\.\.*`, not `\.+`) is tried at every position instead, about ten times slower.
+# The search runs on a copy of the text of the same length in which every line break is "\n",
+# "!" and "?" are ".", and "！" and "？" are "。": offsets and whitespace are those of the text,
+# and each run of terminal marks is found by one literal. Which mark it was is read from the text.
+_SCAN_REPLACEMENTS = (
+    ("\r", "\n"),
+    ("\u2028", "\n"),
+    ("\u2029", "\n"),
+    ("!", "."),
+    ("?", "."),
+    ("！", "。"),
+    ("？", "。"),
+)
+# A non-blank line of the scan copy, trimmed, as group 1 (which misses at the end of a blank tail).
+_FIRST_LINE = re.compile(r"\s*([^\n]*\S)?")
+_NEXT_LINE = re.compile(r"\n\s*([^\n]*\S)?")
 
-def _word_before(text: str, dot: int, line_start: int) -> str:
-    """The token ending at `dot` (exclusive), without leading punctuation."""
-    start = dot
-    while start > line_start and not text[start - 1].isspace():
-        start -= 1
-    return text[start:dot].lstrip(_OPENERS)
+_OPENERS = "\"'“‘«([¿¡"
+_CLOSERS = r"[\"'”’»)\]]*"
+# After terminal marks and their closers: whitespace within the line, opening quotes, then the
+# first character of the next sentence (group "first"): an ASCII capital or digit, or any other
+# letter or digit, which Python checks.
+_NEXT = r"[^\S\n]+(?=[" + re.escape(_OPENERS) + r"]*(?P<first>[^\W_a-z]))"
+# A word ending in this many ASCII letters is longer than any title or abbreviation, and is no
+# initialism or list number.
+_PLAIN_LENGTH = max(len(word) for word in _TITLES | _ABBREVIATIONS) + 1
+# Candidate boundaries: terminal marks where the next character allows a boundary; the words
+# around them are judged in `_ends_sentence`. Group "mark" is the marks with their closers, and the
+# match ends where the next sentence starts. Group "plain" is set when such a word precedes a dot.
+_MARK_RUN = re.compile(
+    r"(?P<mark>\.(?:(?<=[A-Za-z]{%d}\.)(?P<plain>))?\.*%s)%s" % (_PLAIN_LENGTH, _CLOSERS, _NEXT)
+)
+_ELLIPSIS = re.compile(r"(?P<mark>…%s)%s" % (_CLOSERS, _NEXT))
+# A CJK stop ends the sentence whatever follows.
+_CJK_STOP = re.compile(r"(?P<mark>。。*[\"'”’」』)]*)")
 
 
-def _word_after(text: str, pos: int, line_end: int) -> str:
+def _word_after(text: str, pos: int) -> str:
+    """The letters and apostrophes from `pos` on (a line break stops it like any other non-letter)."""
     end = pos
-    while end < line_end and (text[end].isalpha() or text[end] == "'"):
+    while end < len(text) and (text[end].isalpha() or text[end] == "'"):
         end += 1
     return text[pos:end]
 
 
-def _ends_sentence(text: str, match: re.Match, sentence_start: int, line_end: int) -> bool:
-    punct = match.group()
-    after = match.end()
-    if punct[0] in "。！？":
-        return True
-    nxt = after
-    while nxt < line_end and text[nxt].isspace():
-        nxt += 1
-    while nxt < line_end and text[nxt] in _OPENERS:
-        nxt += 1
-    if nxt >= line_end:
-        return False  # the line end is a boundary anyway
-    first = text[nxt]
-    if not (first.isdigit() or (first.isalpha() and not first.islower())):
-        return False
-    if punct[0] != "." or punct.startswith(".."):
-        return True
-    word = _word_before(text, match.start(), sentence_start)
-    if word.isdigit() and not text[sentence_start : match.start() - len(word)].strip():
+def _ends_sentence(text: str, match: re.Match, sentence_start: int) -> bool:
+    """Whether a candidate of `_MARK_RUN` or `_ELLIPSIS`, in the sentence from `sentence_start`, ends it."""
+    first = match["first"]
+    if not (first.isascii() or first.isdigit() or (first.isalpha() and not first.islower())):
+        return False  # a lower-case letter, or a number that is no digit
+    dot = match.start()
+    if text[dot] != "." or text[dot + 1] == "." or match["plain"] is not None:
+        return True  # "!", "?", "…", an ellipsis of dots, or a dot after a plain word
+    head = text[sentence_start:dot]
+    if not head or head[-1].isspace():
+        return True  # a stray dot: no word before it
+    # The token before the dot (a sentence starts after whitespace or a CJK stop).
+    word = head.rsplit(None, 1)[-1].lstrip(_OPENERS)
+    if word.isdigit() and not head[: len(head) - len(word)].strip():
         return False  # "1. China": the number of a list item
     key = word.lower()
     if key in _TITLES:
         return False
     if key in _ABBREVIATIONS or _INITIALISM.match(word):
-        return _word_after(text, nxt, line_end).lower() in _STARTERS
+        return _word_after(text, match.start("first")).lower() in _STARTERS
     return True
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Return (start, end) character offsets of each sentence in `text`, in order, whitespace trimmed."""
+    scan = text
+    for mark, replacement in _SCAN_REPLACEMENTS:
+        scan = scan.replace(mark, replacement)
+    candidates = list(_MARK_RUN.finditer(scan))
+    if "…" in scan or "。" in scan:
+        candidates += _ELLIPSIS.finditer(scan)
+        candidates += _CJK_STOP.finditer(scan)
+        candidates.sort(key=re.Match.start)
+
     spans: list[tuple[int, int]] = []
-    for line in _LINE.finditer(text):
-        line_start, line_end = line.span()
-        start = line_start
-        for match in _TERMINAL.finditer(text, line_start, line_end):
-            if _ends_sentence(text, match, start, line_end):
-                _add_trimmed(text, start, match.end(), spans)
+    taken = 0  # candidates before this one lie in earlier lines
+    first_line = _FIRST_LINE.match(scan)
+    for line in (first_line, *_NEXT_LINE.finditer(scan, first_line.end())):
+        start, end = line.span(1)  # (-1, -1) for a blank tail
+        while taken < len(candidates) and candidates[taken].start() < end:
+            match = candidates[taken]
+            taken += 1
+            if match.re is _CJK_STOP:
+                spans.append((start, match.end()))
                 start = match.end()
-        _add_trimmed(text, start, line_end, spans)
+                if start < end:  # whatever follows the stop on this line, trimmed
+                    start = end - len(scan[start:end].lstrip())
+            elif _ends_sentence(text, match, start):
+                spans.append((start, match.end("mark")))
+                start = match.end()
+        if start < end:
+            spans.append((start, end))
     return spans
-
-
-def _add_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if start < end:
-        spans.append((start, end))
