@@ -170,3 +170,106 @@ def test_vocabulary_files_are_validated(tmp_path):
     (tmp_path / "cues.yaml").write_text("version: 1\ncues:\n  - kind: vibes\n    words: [x]\n", encoding="utf-8")
     error = load_error(tmp_path)
     assert Path(error.path).name == "cues.yaml" and error.line == 3 and "unknown cue kind" in str(error)
+
+
+# --- the real data: coverage and traps ----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def real_kb():
+    return load_kb()
+
+
+US_STATES = """Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia Hawaii Idaho
+Illinois Indiana Iowa Kansas Kentucky Louisiana Maine Maryland Massachusetts Michigan Minnesota Mississippi Missouri
+Montana Nebraska Nevada New_Hampshire New_Jersey New_Mexico New_York_State North_Carolina North_Dakota Ohio Oklahoma
+Oregon Pennsylvania Rhode_Island South_Carolina South_Dakota Tennessee Texas Utah Vermont Virginia Washington_State
+West_Virginia Wisconsin Wyoming""".split()
+
+FIRST_LEVEL = {
+    "CAN": "Ontario Quebec British_Columbia Alberta Manitoba Saskatchewan Nova_Scotia New_Brunswick "
+           "Newfoundland_and_Labrador Prince_Edward_Island Yukon Northwest_Territories Nunavut",
+    "AUS": "New_South_Wales Queensland Western_Australia South_Australia Tasmania Northern_Territory "
+           "Australian_Capital_Territory Victoria",
+    "DEU": "Baden-Württemberg Bavaria Brandenburg Hesse Lower_Saxony Mecklenburg-Western_Pomerania "
+           "North_Rhine-Westphalia Rhineland-Palatinate Saarland Saxony Saxony-Anhalt Schleswig-Holstein Thuringia",
+    "GBR": "England Scotland Wales Northern_Ireland",
+    "UKR": "Donetsk Luhansk Zaporizhzhia Kherson Kharkiv Sumy Dnipropetrovsk Odesa Kyiv Chernihiv Poltava Mykolaiv "
+           "Zhytomyr Vinnytsia Lviv Volyn Rivne Ternopil Khmelnytskyi Ivano-Frankivsk Chernivtsi Zakarpattia "
+           "Kirovohrad Cherkasy",
+}
+
+
+def _forms(record) -> set[str]:
+    return {record.name, *record.aliases, *record.ambiguous}
+
+
+def _regions_of(kb, country: str) -> set[str]:
+    return {form for r in kb if r.kind == "region" and r["country"] == country for form in _forms(r)}
+
+
+def test_every_us_state_is_a_region_crediting_the_united_states(real_kb):
+    kb = real_kb
+    regions = _regions_of(kb, "USA")
+    missing = [s for s in US_STATES if s.replace("_", " ") not in regions]
+    assert missing == []
+    assert "District of Columbia" in kb["city:washington"].aliases
+    assert {"Puerto Rico", "Guam"} <= regions
+
+
+@pytest.mark.parametrize("country", sorted(FIRST_LEVEL))
+def test_first_level_divisions_credit_their_state(real_kb, country):
+    kb = real_kb
+    regions = _regions_of(kb, country)
+    wanted = [n.replace("_", " ") for n in FIRST_LEVEL[country].split()]
+    if country == "UKR":
+        wanted = [f"{n} Oblast" for n in wanted]
+    assert [n for n in wanted if n not in regions] == []
+
+
+# A bare form that is also a given name, a surname, a common word, a club or another place names a
+# record only with context: no record may hold it as a plain name, and the records that hold it as
+# ambiguous give the context that decides.
+TRAPS = ["Georgia", "Jordan", "Victoria", "Virginia", "Montana", "Sydney", "Houston", "Perth", "Darwin", "Adelaide",
+         "Halifax", "Nice", "Florence", "Valencia", "Birmingham", "Alexandria", "Hyderabad", "Punjab", "Hesse", "Sabah",
+         "Gao", "Patagonia", "Austin", "Orlando", "Portland", "Richmond", "Savannah", "Palma", "Salvador", "Tyre",
+         "Rhodes", "Greens", "Labor", "Liberals", "Conservatives", "Socialists", "Renaissance", "Vox", "Morena",
+         "Tisza", "PTI", "PPP", "MSC", "MAS", "ICE", "SEC", "X", "Fed", "National Guard", "Visa", "Honda"]
+
+
+@pytest.mark.parametrize("form", TRAPS)
+def test_a_trap_form_needs_context(real_kb, form):
+    kb = real_kb
+    plain = [r.id for r in kb if form in {r.name, *r.aliases, *r.acronyms, *(r.short if r.type != "PERSON" else ())}
+             and form not in r.ambiguous]
+    assert plain == []
+    holders = [r for r in kb if form in r.ambiguous]
+    assert holders and all(r.context for r in holders)
+
+
+def test_no_two_records_share_a_plain_name(real_kb):
+    kb = real_kb
+    homonyms = {"Andris Bērziņš"}  # Latvia's president (2011-2015) and its prime minister (2000-2002)
+    seen: dict[str, set[str]] = {}
+    for r in kb:
+        forms = {r.name, *r.aliases, *r.acronyms} | ({r.official} if r.official else set())
+        if r.type != "PERSON":
+            forms |= set(r.short)
+        for form in forms - set(r.ambiguous):
+            seen.setdefault(form, set()).add(r.id)
+    assert {f: ids for f, ids in seen.items() if len(ids) > 1 and f not in homonyms} == {}
+
+
+def test_no_two_persons_hold_one_head_of_state_or_government_office_at_once(real_kb):
+    kb = real_kb
+    terms: dict[str, list[tuple]] = {}
+    for r in kb:
+        for role in r.roles:
+            if role.role in ("head-of-state", "head-of-government"):
+                terms.setdefault(role.title, []).append((role.start, role.end or date.max, r.id))
+    overlaps = []
+    for title, spans in terms.items():
+        spans.sort()
+        for (s1, e1, p1), (s2, e2, p2) in zip(spans, spans[1:]):
+            if p1 != p2 and s2 < e1:
+                overlaps.append((title, p1, p2))
+    assert overlaps == []
