@@ -24,8 +24,8 @@ NO_CREDIT_KINDS = frozenset({"media", "company"})
 _DATELINE = re.compile(r"^([A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,2})(?=,| \(| —| –| -|:)", re.M)
 _DATELINE_REACH = 600  # datelines open the story (after a breadcrumb line or two)
 
-TITLE_WEIGHT = 3.0  # a mention in the headline says most about what the article is about
-LEAD_WEIGHT = 2.0  # the first sentences say more than the rest
+TITLE_WEIGHT = 3  # a mention in the headline says most about what the article is about
+LEAD_WEIGHT = 2  # the first sentences say more than the rest
 LEAD_CHARS = 300
 LEAD_SENTENCES = 2
 
@@ -36,18 +36,27 @@ _FAMOUS = 2.0
 _ROLE_FITS = 2.0
 
 
+# What a whole-word hit of a form sets going (the first of its facts, worked out at load time).
+_LINK = 0  # names one record and nothing else
+_RESOLVE = 1  # may name a record: which one, if any, depends on the article
+_DEMONYM = 2  # credits a state and is no entity
+_CUE = 3  # a capitalised office or cue word: read by the cue rules only
+_PHRASE = 4  # a lower-case office or cue: it counts only beside a capitalised word
+
+
 class _Mentions:
     """Per-article working state: the mentions found so far, by record id or unlinked name."""
 
-    __slots__ = ("linked", "taken", "hard", "credits", "persons", "context")
+    __slots__ = ("linked", "spans", "credited", "persons", "context")
 
     def __init__(self) -> None:
         self.linked: dict[str, list[Span]] = {}
-        self.taken: dict[str, list[tuple[int, int]]] = {"title": [], "text": []}
-        # spans of the body text linked so far; "hard" (False) for persons and bodies, which no
-        # cued organisation name may contain ("Gazprom and China National Petroleum Corp.")
-        self.hard: list[tuple[int, int, bool]] = []
-        self.credits: list[tuple[str, Span, str]] = []  # (state id, span, via)
+        # spans linked so far, by field, in reading order: (start, end, may sit inside an
+        # organisation's name); False for persons and bodies, which no cued organisation name may
+        # contain ("Gazprom and China National Petroleum Corp.")
+        self.spans: dict[str, list[tuple[int, int, bool]]] = {"title": [], "text": []}
+        # every linked span or demonym that credits states, with its credit targets, in reading order
+        self.credited: list[tuple[Span, tuple]] = []
         self.persons: list[tuple[int, int, str]] = []  # unlinked names found while linking
         self.context: dict[str, bool] = {}  # context word -> found in the article
 
@@ -68,74 +77,99 @@ class EntityLinker:
         )
         # Only states are states: countries, and the EU as an actor.
         self.state_like = frozenset(i for i in STATE_ACTORS if i in kb)
-        # What a mention of each record credits: [(state id, via)], worked out once.
-        self.credit_targets: dict[str, tuple[tuple[str, str], ...]] = {r.id: self._credit_targets(r) for r in kb}
-        # A form that names one record and nothing else: (record id, may sit inside an
-        # organisation's name, credit targets or None when resolved per article), by form.
-        self._names: dict[Form, tuple[str, bool, tuple | None]] = {}
-        for form in self.index.forms.values():
-            record = kb.get(form.name) if form.name else None
-            if record is not None:
-                targets = None if record.stands_for else self.credit_targets[record.id]
-                self._names[form] = (record.id, record.type == "GPE", targets)
+        # What a mention of each record credits: [(state id, via, alpha-3 or None, a state?)], worked out once.
+        self.credit_targets: dict[str, tuple[tuple[str, str, str | None, bool], ...]] = {
+            r.id: self._credit_targets(r) for r in kb
+        }
+        # Per form, by the index the matcher reports: (what it sets going, record id, may sit inside
+        # an organisation's name, credit targets or None when resolved per article, the form,
+        # cue kinds of its hits in the body, persons whose short form it is when a given name
+        # before it may make it someone else's).
+        self._facts = [self._facts_of(form) for form in self.index.find.forms]
+        self._facts_by_form = {facts[4]: facts for facts in self._facts}
+        # The first three letters of every given name of each person, folded (see `_given_name_of`).
+        self._given_stems = {r.id: _given_stems(r) for r in kb if r.type == "PERSON"}
         # Roles by record, their dates and output dicts worked out once: [(from, to, dict)].
         self._roles = {r.id: tuple((role.start, role.end, role.as_dict()) for role in r.roles) for r in kb if r.roles}
+        # What an entity of each record says before its roles, mentions and salience.
+        self._heads = {r.id: (r.name, r.type, r.id, r.country, r.kind, r.qid) for r in kb}
+        self._state_names: dict[str, tuple[str, str | None]] = {}
+
+    def _facts_of(self, form: Form) -> tuple:
+        record = self.kb.get(form.name) if form.name else None
+        cue_kinds = form.cues + (("role",) if form.role else ())
+        checked_shorts = form.shorts if not form.name else ()
+        if form.phrase:
+            return (_PHRASE, None, False, (), form, cue_kinds, ())
+        if record is not None:
+            targets = None if record.stands_for else self.credit_targets[record.id]
+            return (_LINK, record.id, record.type == "GPE", targets, form, cue_kinds, checked_shorts)
+        if form.linkable:
+            return (_RESOLVE, None, False, (), form, cue_kinds, checked_shorts)
+        if form.demonym:
+            targets = (_target(f"country:{form.demonym}", "demonym", self.state_like),)
+            return (_DEMONYM, None, True, targets, form, cue_kinds, ())
+        return (_CUE, None, False, (), form, cue_kinds, ())
 
     def __call__(self, doc: Document) -> None:
-        text_hits, phrases = [], []
-        for hit in self._scan(doc.text, True):
-            (phrases if hit[2].phrase else text_hits).append(hit)
-        hits = {"title": [h for h in self._scan(doc.title, False) if not h[2].phrase], "text": text_hits}
-        names = self._names
-        named = {names[form][0] for field_hits in hits.values() for _, _, form in field_hits if form in names}
+        title, text = doc.title, doc.text
+        hits = {"title": self._scan(title, False), "text": self._scan(text, True)}
+        phrases = [(start, end, facts[4]) for start, end, facts in hits["text"] if facts[0] == _PHRASE]
+        if phrases:
+            hits["text"] = [hit for hit in hits["text"] if hit[2][0] != _PHRASE]
+        if hits["title"]:
+            hits["title"] = [hit for hit in hits["title"] if hit[2][0] != _PHRASE]
+        named = {facts[1] for field_hits in hits.values() for _, _, facts in field_hits if facts[0] == _LINK}
 
         found = _Mentions()
         linked = found.linked
-        credits = found.credits
+        credited = found.credited
         claimed = self._claimed_short_forms(doc, hits)
+        stands_for: dict[str, tuple] = {}  # credit targets of metonyms, as the article resolves them
         for field_name, field_hits in hits.items():
-            text = doc.field_text(field_name)
-            roles_by_end = {end: form.role for _, end, form in field_hits if form.role}
-            taken = found.taken[field_name]
-            hard = found.hard if field_name == "text" else []
-            for start, end, form in field_hits:
-                fast = names.get(form)
-                if fast is not None:
-                    kb_id, may_contain, targets = fast
+            field_text = title if field_name == "title" else text
+            roles_by_end = None
+            kept = found.spans[field_name]
+            for start, end, facts in field_hits:
+                code, kb_id, may_contain, targets = facts[0], facts[1], facts[2], facts[3]
+                if code == _LINK:
                     if targets is None:
-                        targets = self._targets(self.kb[kb_id], named)
-                elif form.linkable:
-                    record = self._resolve(form, doc, field_name, start, end, named, roles_by_end, claimed, found)
+                        targets = stands_for.get(kb_id)
+                        if targets is None:
+                            targets = stands_for[kb_id] = self._targets(self.kb[kb_id], named)
+                elif code == _RESOLVE:
+                    if roles_by_end is None:
+                        roles_by_end = {e: f[4].role for _, e, f in field_hits if f[4].role}
+                    record = self._resolve(facts[4], doc, field_name, start, end, named, roles_by_end, claimed, found)
                     if record is None:
                         continue
                     kb_id, may_contain, targets = record.id, record.type == "GPE", self._targets(record, named)
-                elif form.demonym:
-                    kb_id, may_contain, targets = None, True, ((f"country:{form.demonym}", "demonym"),)
-                else:
+                elif code != _DEMONYM:
                     continue
-                span = Span(start, end, text[start:end], field_name)
+                span = Span(start, end, field_text[start:end], field_name)
                 if kb_id is not None:
                     mentions = linked.get(kb_id)
                     if mentions is None:
                         linked[kb_id] = [span]
                     else:
                         mentions.append(span)
-                taken.append((start, end))
-                hard.append((start, end, may_contain))
-                for state, via in targets:
-                    credits.append((state, span, via))
+                kept.append((start, end, may_contain))
+                if targets:
+                    credited.append((span, targets))
 
         unlinked = self._unlinked(doc, hits, phrases, found)
-        weight = self._weights(doc)
-        doc.entities = self._entities(doc, found, unlinked, weight)
-        doc.credits = [Credit(state[8:], span, via) for state, span, via in credits if state[:8] == "country:"]
-        doc.states = self._states(found, weight)
+        lead_end = _lead_end(doc)
+        doc.entities = self._entities(doc, found, unlinked, lead_end)
+        doc.credits = [
+            Credit(iso3, span, via) for span, targets in credited for _, via, iso3, _ in targets if iso3 is not None
+        ]
+        doc.states = self._states(credited, lead_end)
 
     # --- matching ------------------------------------------------------------------------------
 
-    def _scan(self, text: str, datelines: bool) -> list[tuple[int, int, Form]]:
-        """Longest non-overlapping forms that stand as whole words ("China's" holds "China")."""
-        out = self.index.find(text)
+    def _scan(self, text: str, datelines: bool) -> list[tuple[int, int, tuple]]:
+        """Longest non-overlapping forms that stand as whole words ("China's" holds "China"), with their facts."""
+        out = self.index.find(text, self._facts)
         if datelines and text[:1].isupper():
             out = self._datelines(text, out)
         return out
@@ -148,7 +182,7 @@ class EntityLinker:
             place = match.group(1)
             form = self.index.forms.get(place.title()) or self.index.forms.get(place)
             if form is not None and form.name and not any(s < end and start < e for s, e, _ in hits):
-                extra.append((start, end, form))
+                extra.append((start, end, self._facts_by_form[form]))
         return sorted(hits + extra, key=lambda h: h[0]) if extra else hits
 
     def _claimed_short_forms(self, doc: Document, hits: dict) -> set[str]:
@@ -156,15 +190,22 @@ class EntityLinker:
         claimed: set[str] = set()
         for field_name, field_hits in hits.items():
             text = doc.field_text(field_name)
-            for start, end, form in field_hits:
-                if form.name or not form.shorts:
-                    continue
-                given = self.cues.given_name_before(text, start)
-                if given is not None and not any(
-                    _same_name(given, self.kb[p]) for p in form.shorts if p in self.kb
-                ):
-                    claimed.add(text[start:end])
+            for start, end, facts in field_hits:
+                if facts[6]:
+                    given = self.cues.given_name_before(text, start)
+                    if given is not None and not self._given_name_of(given, facts[6]):
+                        claimed.add(text[start:end])
         return claimed
+
+    def _given_name_of(self, given: str, persons: tuple[str, ...]) -> bool:
+        """Whether a given name written before a short form is (a spelling of) one of its persons'.
+
+        Spellings of one given name share their first three letters (Dmitry, Dmitri; Sergei, Sergey);
+        different names mostly do not (Daniil and Dmitry Medvedev).
+        """
+        stem = _folded(given)[:3]
+        stems = self._given_stems
+        return any(stem in stems[p] for p in persons if p in stems)
 
     def _resolve(
         self,
@@ -190,7 +231,7 @@ class EntityLinker:
         if given is not None:
             if not form.shorts:
                 return None  # "Social Democrats" is not the Democrats
-            if not any(_same_name(given, self.kb[p]) for p in form.shorts if p in self.kb):
+            if not self._given_name_of(given, form.shorts):
                 if text[end : end + 1] != "-" and any(m[0] == SHORT and m[2] for m in meanings):  # a stated surname
                     found.persons.append((start - len(given) - 1, end, field_name))  # "Daniil Medvedev"
                 return None  # "Ko Wen-je" is not Wang Wen
@@ -241,22 +282,21 @@ class EntityLinker:
             score += seen
         return score
 
-    def _credit_targets(self, record: Record) -> tuple[tuple[str, str], ...]:
-        """The states a mention of `record` involves, and how (see `Credit.via`).
+    def _credit_targets(self, record: Record) -> tuple[tuple[str, str, str | None, bool], ...]:
+        """The states a mention of `record` involves, and how (see `Credit.via` and `_target`).
 
         Media and companies do not involve their country: the BBC being cited is not the UK acting.
         """
-        if record.kind == "country":
-            return ((record.id, "name"),)
-        if record.id in self.state_like:
-            return ((record.id, "name"),)
+        if record.kind == "country" or record.id in self.state_like:
+            return (_target(record.id, "name", self.state_like),)
         if record.stands_for:
             return ()  # resolved per article: Brussels stands for the EU or NATO by context
         if record.country and record.kind not in NO_CREDIT_KINDS:
-            return ((f"country:{record.country}", {"PERSON": "person", "ORG": "org"}.get(record.type, "place")),)
+            via = {"PERSON": "person", "ORG": "org"}.get(record.type, "place")
+            return (_target(f"country:{record.country}", via, self.state_like),)
         return ()
 
-    def _targets(self, record: Record, named: set[str]) -> tuple[tuple[str, str], ...]:
+    def _targets(self, record: Record, named: set[str]) -> tuple[tuple[str, str, str | None, bool], ...]:
         if not record.stands_for:
             return self.credit_targets[record.id]
         targets = [t for t in record.stands_for if t in named] or list(record.stands_for[:1])
@@ -266,9 +306,9 @@ class EntityLinker:
             if target_record is None:
                 continue
             if target_record.kind == "country" or target in self.state_like:
-                out.append((target, "metonym"))
+                out.append(_target(target, "metonym", self.state_like))
             elif target_record.country:  # the Pentagon stands for a ministry, so for its state
-                out.append((f"country:{target_record.country}", "metonym"))
+                out.append(_target(f"country:{target_record.country}", "metonym", self.state_like))
         return tuple(out)
 
     # --- names no list holds ---------------------------------------------------------------------
@@ -276,18 +316,16 @@ class EntityLinker:
     def _unlinked(self, doc: Document, hits: dict, phrases: list, found: _Mentions) -> list[tuple[str, str, list[Span]]]:
         """(name, type, mentions) of the entities found from news-writing cues, kb_id null."""
         text = doc.text
-        cue_hits = []
-        for start, end, form in hits["text"]:
-            for kind in form.cues:
-                cue_hits.append((start, end, kind, text[start:end]))
-            if form.role:
-                cue_hits.append((start, end, "role", text[start:end]))
-        cue_hits += self.cues.phrase_hits(text, phrases, found.taken["text"])
+        linked = found.spans["text"]  # in text order, so sorted
+        cue_hits = [(start, end, kind, text[start:end]) for start, end, facts in hits["text"] if facts[5] for kind in facts[5]]
+        if phrases:
+            cue_hits += self.cues.phrase_hits(text, phrases, linked)
         cue_hits.sort()
-        blocked = sorted(found.hard)
-        spans = self.cues.find(text, cue_hits, blocked)
+        spans = self.cues.find(text, cue_hits, linked)
         if found.persons:
             spans = sorted(set(spans) | {(s, e, "PERSON") for s, e, f in found.persons if f == "text"})
+        if not spans:
+            return []
         groups: list[tuple[str, str, list[Span]]] = []
         by_key: dict[str, int] = {}
         for start, end, type_ in spans:
@@ -308,17 +346,15 @@ class EntityLinker:
                 continue
             by_key[key] = len(groups)
             groups.append((name, type_, [Span(start, end, name, "text")]))
-        found.taken["text"] += [(start, end) for start, end, _ in spans]
         # "Bank of England" names the bank, not England: linked text spans inside a cued organisation go
         inside = set()
-        linked_spans = sorted((start, end) for start, end, _ in found.hard)
         for start, end, type_ in spans:
             if type_ == "ORG":
-                k = bisect_left(linked_spans, (start, start))
-                while k < len(linked_spans) and linked_spans[k][0] < end:
-                    if linked_spans[k][1] <= end:
-                        inside.add(linked_spans[k])
-                    k += 1
+                for k in range(bisect_left(linked, (start,)), len(linked)):
+                    if linked[k][0] >= end:
+                        break
+                    if linked[k][1] <= end:
+                        inside.add(linked[k][:2])
         if inside:
             for kb_id, mentions in list(found.linked.items()):
                 kept = [m for m in mentions if m.field != "text" or (m.start, m.end) not in inside]
@@ -326,11 +362,18 @@ class EntityLinker:
                     found.linked[kb_id] = kept
                 else:
                     del found.linked[kb_id]
-        self._more_mentions(doc, groups, found)
+        taken = {
+            "title": [span[:2] for span in found.spans["title"]],
+            "text": sorted([span[:2] for span in linked] + [span[:2] for span in spans]),
+        }
+        self._more_mentions(doc, groups, taken)
         return groups
 
-    def _more_mentions(self, doc: Document, groups: list, found: _Mentions) -> None:
-        """Later mentions of cued names: the full name again, a person's surname, an acronym."""
+    def _more_mentions(self, doc: Document, groups: list, taken: dict[str, list[tuple[int, int]]]) -> None:
+        """Later mentions of cued names: the full name again, a person's surname, an acronym.
+
+        `taken` are the spans named so far by field, sorted; the new mentions join them.
+        """
         for name, type_, mentions in groups:
             forms = {m.text for m in mentions}
             if type_ == "PERSON":
@@ -339,89 +382,99 @@ class EntityLinker:
                     forms.add(surname)
             for field_name in ("title", "text"):
                 text = doc.field_text(field_name)
-                taken = found.taken[field_name]
-                taken.sort()
+                field_taken = taken[field_name]
                 for form in forms:
                     i = text.find(form)
                     while i >= 0:
                         j = i + len(form)
-                        if _whole_word(text, i, j) and not _overlaps(taken, i, j):
+                        if _whole_word(text, i, j) and not _overlaps(field_taken, i, j):
                             mentions.append(Span(i, j, form, field_name))
-                            insort(taken, (i, j))
+                            insort(field_taken, (i, j))
                         i = text.find(form, j)
 
     # --- output ----------------------------------------------------------------------------------
 
-    def _weights(self, doc: Document):
-        """The weight of a mention: the title's, the lead's or 1."""
-        text_sentences = [s for s in doc.sentences if s.field == "text"]
-        lead_end = LEAD_CHARS
-        if len(text_sentences) >= LEAD_SENTENCES:
-            lead_end = min(max(text_sentences[LEAD_SENTENCES - 1].end, 1), 2 * LEAD_CHARS)
-
-        def weight(spans) -> float:
-            total = 0.0
-            for span in spans:
-                if span.field == "title":
-                    total += TITLE_WEIGHT
-                else:
-                    total += LEAD_WEIGHT if span.start < lead_end else 1.0
-            return total
-
-        return weight
-
-    def _entities(self, doc: Document, found: _Mentions, unlinked: list, weight) -> list[Entity]:
+    def _entities(self, doc: Document, found: _Mentions, unlinked: list, lead_end: int) -> list[Entity]:
+        """The entities, most salient first: a mention weighs `TITLE_WEIGHT` in the title,
+        `LEAD_WEIGHT` in the lead (the text before `lead_end`) and 1 elsewhere."""
         day = doc.reference_date
-        entities = []
+        heads = self._heads
+        role_dates = self._roles
+        scored = []  # (score, head, roles, mentions)
         for kb_id, mentions in found.linked.items():  # mentions come in reading order
-            record = self.kb[kb_id]
-            roles = self._roles.get(kb_id, ())
-            entities.append(
-                Entity(
-                    name=record.name,
-                    type=record.type,  # type: ignore[arg-type]
-                    kb_id=kb_id,
-                    country=record.country,
-                    kind=record.kind,
-                    qid=record.qid,
-                    roles=[dict(r) for start, end, r in roles if start <= day and (end is None or day < end)] if roles else [],
-                    mentions=mentions,
-                )
-            )
+            score = 0
+            for span in mentions:
+                score += TITLE_WEIGHT if span.field == "title" else LEAD_WEIGHT if span.start < lead_end else 1
+            roles = role_dates.get(kb_id)
+            if roles:
+                roles = [dict(r) for start, end, r in roles if start <= day and (end is None or day < end)]
+            scored.append((score, heads[kb_id], roles or [], mentions))
         for name, type_, mentions in unlinked:
-            entities.append(Entity(name=name, type=type_, kb_id=None, mentions=sorted(mentions, key=_reading_order)))
-        scores = [weight(e.mentions) for e in entities]
-        top = max(scores, default=1.0)
-        for entity, score in zip(entities, scores):
-            entity.salience = score / top
-        entities.sort(key=_salience_order)
-        return entities
+            mentions.sort(key=_reading_order)
+            score = 0
+            for span in mentions:
+                score += TITLE_WEIGHT if span.field == "title" else LEAD_WEIGHT if span.start < lead_end else 1
+            scored.append((score, (name, type_, None, None, None, None), [], mentions))
+        top = max([score for score, _, _, _ in scored], default=1)
+        # sorted by salience, then the first mention in reading order; the position in the list
+        # settles ties the way a stable sort would, without comparing entities
+        order = []
+        for i, (score, head, roles, mentions) in enumerate(scored):
+            salience = score / top
+            first = mentions[0]
+            order.append((-salience, first.field != "title", first.start, i, Entity(*head, roles, mentions, salience)))
+        order.sort()
+        return [entity for _, _, _, _, entity in order]
 
-    def _states(self, found: _Mentions, weight) -> list[dict]:
-        spans: dict[str, list[Span]] = {}
-        state_like = self.state_like
-        for state, span, _ in found.credits:
-            if state in spans:
-                spans[state].append(span)
-            elif state[:8] == "country:" or state in state_like:
-                spans[state] = [span]
-        scores = {state: weight(state_spans) for state, state_spans in spans.items()}
-        top = max(scores.values(), default=1.0)
-        states = []
-        get = self.kb.get
-        for state, state_spans in spans.items():
-            record = get(state)
-            states.append(
-                {
-                    "kb_id": state,
-                    "name": record.name if record else state.partition(":")[2],
-                    "country": record.iso3 if record else (state[8:] if state.startswith("country:") else None),
-                    "count": len(state_spans),
-                    "salience": round(scores[state] / top, 4),
-                }
-            )
-        states.sort(key=lambda s: (-s["count"], -s["salience"], s["kb_id"]))
-        return states
+    def _states(self, credited: list, lead_end: int) -> list[dict]:
+        """The states the article involves, by credits and then salience."""
+        counts: dict[str, int] = {}
+        scores: dict[str, int] = {}
+        for span, targets in credited:
+            weight = TITLE_WEIGHT if span.field == "title" else LEAD_WEIGHT if span.start < lead_end else 1
+            for state, _, _, is_state in targets:
+                if is_state:
+                    if state in counts:
+                        counts[state] += 1
+                        scores[state] += weight
+                    else:
+                        counts[state] = 1
+                        scores[state] = weight
+        top = max(scores.values(), default=1)
+        order = []
+        for state, count in counts.items():
+            name, country = self._state_names.get(state) or self._state_name(state)
+            salience = round(scores[state] / top, 4)
+            order.append((-count, -salience, state, {"kb_id": state, "name": name, "country": country, "count": count, "salience": salience}))
+        order.sort()
+        return [state for _, _, _, state in order]
+
+    def _state_name(self, state: str) -> tuple[str, str | None]:
+        record = self.kb.get(state)
+        if record is not None:
+            names = (record.name, record.iso3)
+        else:
+            names = (state.partition(":")[2], state[8:] if state.startswith("country:") else None)
+        self._state_names[state] = names
+        return names
+
+
+def _target(state: str, via: str, state_like: frozenset[str]) -> tuple[str, str, str | None, bool]:
+    """A credit target: the state id, how the mention involves it (`Credit.via`), its alpha-3 when
+    it is a country (only countries become `doc.credits`), and whether `doc.states` counts it."""
+    country = state[:8] == "country:"
+    return (state, via, state[8:] if country else None, country or state in state_like)
+
+
+def _lead_end(doc: Document) -> int:
+    """Where the lead ends: after the second sentence of the text, within bounds."""
+    seen = 0
+    for sentence in doc.sentences:
+        if sentence.field == "text":
+            seen += 1
+            if seen == LEAD_SENTENCES:
+                return min(max(sentence.end, 1), 2 * LEAD_CHARS)
+    return LEAD_CHARS
 
 
 def _before_spacing(text: str, start: int) -> int:
@@ -436,18 +489,9 @@ def _folded(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)).casefold()
 
 
-def _same_name(given: str, record: Record) -> bool:
-    """Whether a given name written before a person's short form is (a spelling of) theirs.
-
-    Spellings of one given name share their first three letters (Dmitry, Dmitri; Sergei, Sergey);
-    different names mostly do not (Daniil and Dmitry Medvedev).
-    """
-    stem = _folded(given)[:3]
-    for name in (record.name, *record.aliases):
-        for word in name.split()[:-1]:
-            if _folded(word)[:3] == stem:
-                return True
-    return False
+def _given_stems(record: Record) -> frozenset[str]:
+    """The first three letters, folded, of every word but the last of a person's names."""
+    return frozenset(_folded(word)[:3] for name in (record.name, *record.aliases) for word in name.split()[:-1])
 
 
 def _has_word(text: str, word: str) -> bool:
@@ -471,8 +515,3 @@ def _whole_word(text: str, start: int, end: int) -> bool:
 
 def _reading_order(span: Span) -> tuple[int, int]:
     return (0 if span.field == "title" else 1, span.start)
-
-
-def _salience_order(entity: Entity) -> tuple[float, int, int]:
-    first = entity.mentions[0]
-    return (-entity.salience, 0 if first.field == "title" else 1, first.start)
