@@ -8,21 +8,23 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
+from operator import itemgetter
 import unicodedata
 
 from .document import Credit, Document, Entity, Span
 from .entity_cues import CueFinder
 from .kb import KnowledgeBase, Record
-from .kb_index import AMBIGUOUS, NAME, SHORT, Form, build_index
+from .kb_index import AMBIGUOUS, SHORT, Form, build_index
 
 # The state-like actors `doc.states` may hold besides countries (FORMAT.md: the EU as an actor).
 STATE_ACTORS = ("org:eu",)
 # Kinds of record whose mention does not involve their state.
 NO_CREDIT_KINDS = frozenset({"media", "company"})
 # An all-capital dateline opening a paragraph: "JERUSALEM —", "KYIV, March 3 (Reuters) -".
-_DATELINE = re.compile(r"^([A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,2})(?=,| \(| —| –| -|:)", re.M)
+_DATELINE = re.compile(r"([A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,2})(?=,| \(| —| –| -|:)")
 _DATELINE_REACH = 600  # datelines open the story (after a breadcrumb line or two)
+_hit_start = itemgetter(0)
 
 TITLE_WEIGHT = 3  # a mention in the headline says most about what the article is about
 LEAD_WEIGHT = 2  # the first sentences say more than the rest
@@ -47,16 +49,16 @@ _PHRASE = 4  # a lower-case office or cue: it counts only beside a capitalised w
 class _Mentions:
     """Per-article working state: the mentions found so far, by record id or unlinked name."""
 
-    __slots__ = ("linked", "spans", "credited", "persons", "context")
+    __slots__ = ("linked", "scores", "lead_end", "spans", "persons", "context")
 
-    def __init__(self) -> None:
+    def __init__(self, lead_end: int) -> None:
         self.linked: dict[str, list[Span]] = {}
+        self.scores: dict[str, int] = {}  # the weight of each linked record's mentions (see `_weight`)
+        self.lead_end = lead_end
         # spans linked so far, by field, in reading order: (start, end, may sit inside an
         # organisation's name); False for persons and bodies, which no cued organisation name may
         # contain ("Gazprom and China National Petroleum Corp.")
         self.spans: dict[str, list[tuple[int, int, bool]]] = {"title": [], "text": []}
-        # every linked span or demonym that credits states, with its credit targets, in reading order
-        self.credited: list[tuple[Span, tuple]] = []
         self.persons: list[tuple[int, int, str]] = []  # unlinked names found while linking
         self.context: dict[str, bool] = {}  # context word -> found in the article
 
@@ -77,14 +79,13 @@ class EntityLinker:
         )
         # Only states are states: countries, and the EU as an actor.
         self.state_like = frozenset(i for i in STATE_ACTORS if i in kb)
-        # What a mention of each record credits: [(state id, via, alpha-3 or None, a state?)], worked out once.
-        self.credit_targets: dict[str, tuple[tuple[str, str, str | None, bool], ...]] = {
-            r.id: self._credit_targets(r) for r in kb
-        }
+        # What a mention of each record involves, worked out once (see `_Targets`); None for a
+        # metonym with several targets, which the article picks between.
+        self.credit_targets: dict[str, _Targets | None] = {r.id: self._credit_targets(r) for r in kb}
         # Per form, by the index the matcher reports: (what it sets going, record id, may sit inside
-        # an organisation's name, credit targets or None when resolved per article, the form,
-        # cue kinds of its hits in the body, persons whose short form it is when a given name
-        # before it may make it someone else's).
+        # an organisation's name, targets or None when resolved per article, the form, cue kinds
+        # of its hits in the body, persons whose short form it is when a given name before it may
+        # make it someone else's).
         self._facts = [self._facts_of(form) for form in self.index.find.forms]
         self._facts_by_form = {facts[4]: facts for facts in self._facts}
         # The first three letters of every given name of each person, folded (see `_given_name_of`).
@@ -99,71 +100,71 @@ class EntityLinker:
         record = self.kb.get(form.name) if form.name else None
         cue_kinds = form.cues + (("role",) if form.role else ())
         checked_shorts = form.shorts if not form.name else ()
-        if form.phrase:
-            return (_PHRASE, None, False, (), form, cue_kinds, ())
+        if form.phrase:  # the cue finder reads its cue kinds (`CueFinder.phrase_hits`)
+            return (_PHRASE, None, False, None, form, (), ())
         if record is not None:
-            targets = None if record.stands_for else self.credit_targets[record.id]
+            targets = self.credit_targets[record.id]
             return (_LINK, record.id, record.type == "GPE", targets, form, cue_kinds, checked_shorts)
         if form.linkable:
-            return (_RESOLVE, None, False, (), form, cue_kinds, checked_shorts)
+            return (_RESOLVE, None, False, None, form, cue_kinds, checked_shorts)
         if form.demonym:
-            targets = (_target(f"country:{form.demonym}", "demonym", self.state_like),)
+            targets = _targets(((f"country:{form.demonym}", "demonym"),), self.state_like)
             return (_DEMONYM, None, True, targets, form, cue_kinds, ())
-        return (_CUE, None, False, (), form, cue_kinds, ())
+        return (_CUE, None, False, None, form, cue_kinds, ())
 
     def __call__(self, doc: Document) -> None:
         title, text = doc.title, doc.text
+        # Hits of lower-case phrases stay in the body's list, for the cue finder, and count for nothing else.
         hits = {"title": self._scan(title, False), "text": self._scan(text, True)}
-        phrases = [(start, end, facts[4]) for start, end, facts in hits["text"] if facts[0] == _PHRASE]
-        if phrases:
-            hits["text"] = [hit for hit in hits["text"] if hit[2][0] != _PHRASE]
-        if hits["title"]:
-            hits["title"] = [hit for hit in hits["title"] if hit[2][0] != _PHRASE]
         named = {facts[1] for field_hits in hits.values() for _, _, facts in field_hits if facts[0] == _LINK}
 
-        found = _Mentions()
+        found = _Mentions(_lead_end(doc))
         linked = found.linked
-        credited = found.credited
-        claimed = self._claimed_short_forms(doc, hits)
-        stands_for: dict[str, tuple] = {}  # credit targets of metonyms, as the article resolves them
+        credits: list[Credit] = []
+        demonyms = []  # (span, states) of demonyms, which are no entity
+        givens: dict[tuple[str, int], str | None] = {}  # given names before short forms, by field and start
+        claimed = self._claimed_short_forms(doc, hits, givens)
+        targets_here: dict[str, _Targets] = {}  # of records whose targets the article resolves
         for field_name, field_hits in hits.items():
             field_text = title if field_name == "title" else text
             roles_by_end = None
             kept = found.spans[field_name]
             for start, end, facts in field_hits:
-                code, kb_id, may_contain, targets = facts[0], facts[1], facts[2], facts[3]
+                code, kb_id, may_contain, targets, form, _, _ = facts
                 if code == _LINK:
                     if targets is None:
-                        targets = stands_for.get(kb_id)
-                        if targets is None:
-                            targets = stands_for[kb_id] = self._targets(self.kb[kb_id], named)
+                        targets = targets_here.get(kb_id) or self._targets_here(self.kb[kb_id], named, targets_here)
                 elif code == _RESOLVE:
                     if roles_by_end is None:
-                        roles_by_end = {e: f[4].role for _, e, f in field_hits if f[4].role}
-                    record = self._resolve(facts[4], doc, field_name, start, end, named, roles_by_end, claimed, found)
+                        roles_by_end = {e: f[4].role for _, e, f in field_hits if f[4].role and f[0] != _PHRASE}
+                    record = self._resolve(form, doc, field_name, start, end, named, roles_by_end, claimed, givens, found)
                     if record is None:
                         continue
-                    kb_id, may_contain, targets = record.id, record.type == "GPE", self._targets(record, named)
-                elif code != _DEMONYM:
+                    kb_id, may_contain = record.id, record.type == "GPE"
+                    targets = self._targets_here(record, named, targets_here)
+                elif code == _DEMONYM:
+                    span = Span(start, end, field_text[start:end], field_name)
+                    kept.append((start, end, True))
+                    for iso3, via in targets[0]:
+                        credits.append(Credit(iso3, span, via))
+                    demonyms.append((span, targets[1]))
+                    continue
+                else:
                     continue
                 span = Span(start, end, field_text[start:end], field_name)
-                if kb_id is not None:
-                    mentions = linked.get(kb_id)
-                    if mentions is None:
-                        linked[kb_id] = [span]
-                    else:
-                        mentions.append(span)
+                mentions = linked.get(kb_id)
+                if mentions is None:
+                    linked[kb_id] = [span]
+                else:
+                    mentions.append(span)
                 kept.append((start, end, may_contain))
-                if targets:
-                    credited.append((span, targets))
+                for iso3, via in targets[0]:
+                    credits.append(Credit(iso3, span, via))
 
-        unlinked = self._unlinked(doc, hits, phrases, found)
-        lead_end = _lead_end(doc)
-        doc.entities = self._entities(doc, found, unlinked, lead_end)
-        doc.credits = [
-            Credit(iso3, span, via) for span, targets in credited for _, via, iso3, _ in targets if iso3 is not None
-        ]
-        doc.states = self._states(credited, lead_end)
+        doc.credits = credits
+        doc.states = self._states(found, demonyms, targets_here)
+        unlinked = self._unlinked(doc, hits, found)
+        doc.entities = self._entities(doc, found, unlinked)
 
     # --- matching ------------------------------------------------------------------------------
 
@@ -176,25 +177,39 @@ class EntityLinker:
 
     def _datelines(self, text: str, hits: list) -> list:
         """All-capital places opening a paragraph before a dash or a date: "KYIV, March 3 (Reuters) -"."""
-        extra = []
-        for match in _DATELINE.finditer(text[:_DATELINE_REACH]):
+        out = hits
+        head = text[:_DATELINE_REACH]
+        line = 0
+        while line >= 0:  # a dateline lies within its line: try the pattern where each line starts
+            match = _DATELINE.match(head, line)
+            line = head.find("\n", line) + 1 or -1
+            if match is None:
+                continue
             start, end = match.span(1)
             place = match.group(1)
             form = self.index.forms.get(place.title()) or self.index.forms.get(place)
-            if form is not None and form.name and not any(s < end and start < e for s, e, _ in hits):
-                extra.append((start, end, self._facts_by_form[form]))
-        return sorted(hits + extra, key=lambda h: h[0]) if extra else hits
+            if form is None or not form.name:
+                continue
+            k = bisect_right(hits, start, key=_hit_start)  # hits do not overlap: only the ones on either side may
+            if (k and hits[k - 1][1] > start) or (k < len(hits) and hits[k][0] < end):
+                continue
+            if out is hits:
+                out = list(hits)
+            insort(out, (start, end, self._facts_by_form[form]), key=_hit_start)
+        return out
 
-    def _claimed_short_forms(self, doc: Document, hits: dict) -> set[str]:
-        """Short forms a different person holds here: "Daniil Medvedev" is not Dmitry Medvedev."""
+    def _claimed_short_forms(self, doc: Document, hits: dict, givens: dict) -> set[str]:
+        """Short forms a different person holds here: "Daniil Medvedev" is not Dmitry Medvedev.
+
+        Keeps the given name before each short form in `givens`, for `_resolve`.
+        """
         claimed: set[str] = set()
         for field_name, field_hits in hits.items():
             text = doc.field_text(field_name)
-            for start, end, facts in field_hits:
-                if facts[6]:
-                    given = self.cues.given_name_before(text, start)
-                    if given is not None and not self._given_name_of(given, facts[6]):
-                        claimed.add(text[start:end])
+            for start, end, facts in [hit for hit in field_hits if hit[2][6]]:
+                given = givens[field_name, start] = self.cues.given_name_before(text, start)
+                if given is not None and not self._given_name_of(given, facts[6]):
+                    claimed.add(text[start:end])
         return claimed
 
     def _given_name_of(self, given: str, persons: tuple[str, ...]) -> bool:
@@ -217,17 +232,17 @@ class EntityLinker:
         named: set[str],
         roles_by_end: dict[int, str],
         claimed: set[str],
+        givens: dict[tuple[str, int], str | None],
         found: _Mentions,
     ) -> Record | None:
         """The record a matched form names here, or None when it names none for sure."""
         get = self.kb.entities.get
         text = doc.field_text(field_name)  # type: ignore[arg-type]
         meanings = form.meanings
-        names = [m[1] for m in meanings if m[0] == NAME]
-        if names:
-            return max((get(n) for n in names if get(n)), key=lambda r: self._support(r, named, doc, found), default=None)
+        if form.names:
+            return max((get(n) for n in form.names if get(n)), key=lambda r: self._support(r, named, doc, found), default=None)
         surface = text[start:end]
-        given = self.cues.given_name_before(text, start)
+        given = givens[field_name, start] if (field_name, start) in givens else self.cues.given_name_before(text, start)
         if given is not None:
             if not form.shorts:
                 return None  # "Social Democrats" is not the Democrats
@@ -282,23 +297,32 @@ class EntityLinker:
             score += seen
         return score
 
-    def _credit_targets(self, record: Record) -> tuple[tuple[str, str, str | None, bool], ...]:
-        """The states a mention of `record` involves, and how (see `Credit.via` and `_target`).
+    def _credit_targets(self, record: Record) -> _Targets | None:
+        """The states a mention of `record` involves, and how (see `Credit.via`).
 
         Media and companies do not involve their country: the BBC being cited is not the UK acting.
+        A metonym stands for its target; with several, for those the article names (Brussels for
+        the EU or NATO), so that these are worked out per article (None here).
         """
         if record.kind == "country" or record.id in self.state_like:
-            return (_target(record.id, "name", self.state_like),)
+            return _targets(((record.id, "name"),), self.state_like)
         if record.stands_for:
-            return ()  # resolved per article: Brussels stands for the EU or NATO by context
+            return self._metonym_targets(record, frozenset()) if len(record.stands_for) == 1 else None
         if record.country and record.kind not in NO_CREDIT_KINDS:
             via = {"PERSON": "person", "ORG": "org"}.get(record.type, "place")
-            return (_target(f"country:{record.country}", via, self.state_like),)
-        return ()
+            return _targets(((f"country:{record.country}", via),), self.state_like)
+        return _NO_TARGETS
 
-    def _targets(self, record: Record, named: set[str]) -> tuple[tuple[str, str, str | None, bool], ...]:
-        if not record.stands_for:
-            return self.credit_targets[record.id]
+    def _targets_here(self, record: Record, named: set[str], targets_here: dict[str, _Targets]) -> _Targets:
+        """What a mention of `record` involves in this article; kept in `targets_here` when the
+        article decides it, for the states."""
+        targets = self.credit_targets[record.id]
+        if targets is None:
+            targets = targets_here[record.id] = self._metonym_targets(record, named)
+        return targets
+
+    def _metonym_targets(self, record: Record, named: set[str] | frozenset[str]) -> _Targets:
+        """A metonym stands for the targets the article names, or else for its first one."""
         targets = [t for t in record.stands_for if t in named] or list(record.stands_for[:1])
         out = []
         for target in targets:
@@ -306,18 +330,19 @@ class EntityLinker:
             if target_record is None:
                 continue
             if target_record.kind == "country" or target in self.state_like:
-                out.append(_target(target, "metonym", self.state_like))
+                out.append((target, "metonym"))
             elif target_record.country:  # the Pentagon stands for a ministry, so for its state
-                out.append(_target(f"country:{target_record.country}", "metonym", self.state_like))
-        return tuple(out)
+                out.append((f"country:{target_record.country}", "metonym"))
+        return _targets(out, self.state_like)
 
     # --- names no list holds ---------------------------------------------------------------------
 
-    def _unlinked(self, doc: Document, hits: dict, phrases: list, found: _Mentions) -> list[tuple[str, str, list[Span]]]:
+    def _unlinked(self, doc: Document, hits: dict, found: _Mentions) -> list[tuple[str, str, list[Span]]]:
         """(name, type, mentions) of the entities found from news-writing cues, kb_id null."""
         text = doc.text
         linked = found.spans["text"]  # in text order, so sorted
         cue_hits = [(start, end, kind, text[start:end]) for start, end, facts in hits["text"] if facts[5] for kind in facts[5]]
+        phrases = [(start, end, facts[4]) for start, end, facts in hits["text"] if facts[0] == _PHRASE]
         if phrases:
             cue_hits += self.cues.phrase_hits(text, phrases, linked)
         cue_hits.sort()
@@ -358,10 +383,11 @@ class EntityLinker:
         if inside:
             for kb_id, mentions in list(found.linked.items()):
                 kept = [m for m in mentions if m.field != "text" or (m.start, m.end) not in inside]
-                if kept:
-                    found.linked[kb_id] = kept
-                else:
+                if not kept:
                     del found.linked[kb_id]
+                elif len(kept) < len(mentions):
+                    found.linked[kb_id] = kept
+                    found.scores[kb_id] = _weight(kept, found.lead_end)
         taken = {
             "title": [span[:2] for span in found.spans["title"]],
             "text": sorted([span[:2] for span in linked] + [span[:2] for span in spans]),
@@ -380,8 +406,7 @@ class EntityLinker:
                 surname = name.split(" ")[-1]
                 if len(surname) >= 3 and surname not in self.cues.not_name:
                     forms.add(surname)
-            for field_name in ("title", "text"):
-                text = doc.field_text(field_name)
+            for field_name, text in (("title", doc.title), ("text", doc.text)):
                 field_taken = taken[field_name]
                 for form in forms:
                     i = text.find(form)
@@ -394,30 +419,24 @@ class EntityLinker:
 
     # --- output ----------------------------------------------------------------------------------
 
-    def _entities(self, doc: Document, found: _Mentions, unlinked: list, lead_end: int) -> list[Entity]:
-        """The entities, most salient first: a mention weighs `TITLE_WEIGHT` in the title,
-        `LEAD_WEIGHT` in the lead (the text before `lead_end`) and 1 elsewhere."""
+    def _entities(self, doc: Document, found: _Mentions, unlinked: list) -> list[Entity]:
+        """The entities, most salient first."""
         day = doc.reference_date
         heads = self._heads
         role_dates = self._roles
+        scores = found.scores
         scored = []  # (score, head, roles, mentions)
         for kb_id, mentions in found.linked.items():  # mentions come in reading order
-            score = 0
-            for span in mentions:
-                score += TITLE_WEIGHT if span.field == "title" else LEAD_WEIGHT if span.start < lead_end else 1
             roles = role_dates.get(kb_id)
             if roles:
                 roles = [dict(r) for start, end, r in roles if start <= day and (end is None or day < end)]
-            scored.append((score, heads[kb_id], roles or [], mentions))
+            scored.append((scores[kb_id], heads[kb_id], roles or [], mentions))
         for name, type_, mentions in unlinked:
             mentions.sort(key=_reading_order)
-            score = 0
-            for span in mentions:
-                score += TITLE_WEIGHT if span.field == "title" else LEAD_WEIGHT if span.start < lead_end else 1
-            scored.append((score, (name, type_, None, None, None, None), [], mentions))
+            scored.append((_weight(mentions, found.lead_end), (name, type_, None, None, None, None), [], mentions))
         top = max([score for score, _, _, _ in scored], default=1)
-        # sorted by salience, then the first mention in reading order; the position in the list
-        # settles ties the way a stable sort would, without comparing entities
+        # by salience, then the first mention in reading order; the position in the list settles
+        # ties as a stable sort would, without comparing entities
         order = []
         for i, (score, head, roles, mentions) in enumerate(scored):
             salience = score / top
@@ -426,25 +445,40 @@ class EntityLinker:
         order.sort()
         return [entity for _, _, _, _, entity in order]
 
-    def _states(self, credited: list, lead_end: int) -> list[dict]:
-        """The states the article involves, by credits and then salience."""
-        counts: dict[str, int] = {}
-        scores: dict[str, int] = {}
-        for span, targets in credited:
+    def _states(self, found: _Mentions, demonyms: list, targets_here: dict[str, _Targets]) -> list[dict]:
+        """The states the article involves, by credits and then salience: every mention of a linked
+        record (before any turns out to lie inside a cued organisation's name) and every demonym.
+        Sets the scores of the linked records on the way."""
+        lead_end = found.lead_end
+        scores = found.scores
+        credit_targets = self.credit_targets
+        totals: dict[str, list[int]] = {}  # state id -> [credits, weight]
+        for kb_id, mentions in found.linked.items():
+            score = 0
+            for span in mentions:  # `_weight`, inline: this runs for every linked record
+                score += TITLE_WEIGHT if span.field == "title" else LEAD_WEIGHT if span.start < lead_end else 1
+            scores[kb_id] = score
+            for state in (targets_here.get(kb_id) or credit_targets[kb_id])[1]:
+                total = totals.get(state)
+                if total is None:
+                    totals[state] = [len(mentions), score]
+                else:
+                    total[0] += len(mentions)
+                    total[1] += score
+        for span, states in demonyms:
             weight = TITLE_WEIGHT if span.field == "title" else LEAD_WEIGHT if span.start < lead_end else 1
-            for state, _, _, is_state in targets:
-                if is_state:
-                    if state in counts:
-                        counts[state] += 1
-                        scores[state] += weight
-                    else:
-                        counts[state] = 1
-                        scores[state] = weight
-        top = max(scores.values(), default=1)
+            for state in states:
+                total = totals.get(state)
+                if total is None:
+                    totals[state] = [1, weight]
+                else:
+                    total[0] += 1
+                    total[1] += weight
+        top = max([weight for _, weight in totals.values()], default=1)
         order = []
-        for state, count in counts.items():
+        for state, (count, weight) in totals.items():
             name, country = self._state_names.get(state) or self._state_name(state)
-            salience = round(scores[state] / top, 4)
+            salience = round(weight / top, 4)
             order.append((-count, -salience, state, {"kb_id": state, "name": name, "country": country, "count": count, "salience": salience}))
         order.sort()
         return [state for _, _, _, state in order]
@@ -459,11 +493,27 @@ class EntityLinker:
         return names
 
 
-def _target(state: str, via: str, state_like: frozenset[str]) -> tuple[str, str, str | None, bool]:
-    """A credit target: the state id, how the mention involves it (`Credit.via`), its alpha-3 when
-    it is a country (only countries become `doc.credits`), and whether `doc.states` counts it."""
-    country = state[:8] == "country:"
-    return (state, via, state[8:] if country else None, country or state in state_like)
+# What a mention involves: (alpha-3, via) of each country it credits (`doc.credits`), and the id of
+# each state it counts for (`doc.states`: countries, and the state-like actors).
+_Targets = tuple[tuple[tuple[str, str], ...], tuple[str, ...]]
+_NO_TARGETS: _Targets = ((), ())
+
+
+def _targets(pairs, state_like: frozenset[str]) -> _Targets:
+    """`_Targets` from (state id, via) pairs: only countries are credited (`Credit.country` is the alpha-3)."""
+    return (
+        tuple((state[8:], via) for state, via in pairs if state[:8] == "country:"),
+        tuple(state for state, _ in pairs if state[:8] == "country:" or state in state_like),
+    )
+
+
+def _weight(spans, lead_end: int) -> int:
+    """What mentions say about what an article is about: a mention weighs `TITLE_WEIGHT` in the
+    title, `LEAD_WEIGHT` in the lead (the text before `lead_end`) and 1 elsewhere."""
+    total = 0
+    for span in spans:
+        total += TITLE_WEIGHT if span.field == "title" else LEAD_WEIGHT if span.start < lead_end else 1
+    return total
 
 
 def _lead_end(doc: Document) -> int:

@@ -139,15 +139,18 @@ class CueFinder:
         """The capitalised word right before `start` when it reads as a given name ("Daniil")."""
         if start < 3 or text[start - 1] != " ":
             return None
-        i = start - 1
-        while i > 0 and (text[i - 1].isalpha() or text[i - 1] in "-'’."):
-            i -= 1
-        word = text[i : start - 1]
+        # the word runs back over letters and - ' ’ . ; most often to the space before it
+        word = text[text.rfind(" ", 0, start - 1) + 1 : start - 1]
+        if not word.replace("-", "").isalpha():
+            i = start - 1
+            while i > 0 and (text[i - 1].isalpha() or text[i - 1] in "-'’."):
+                i -= 1
+            word = text[i : start - 1]
         if (
             len(word) < 2
             or not word[0].isupper()
             or not word[1:].replace("-", "").isalpha()
-            or not any(c.islower() for c in word)
+            or not any(map(str.islower, word))
             or word in self.not_given
             or self.known(word)
         ):
@@ -390,7 +393,10 @@ class CueFinder:
     def _before_apposition(self, text: str, cue_start: int, kind: str, found: dict) -> None:
         """"Anna Smith, a spokeswoman for", "MTS, Russia's largest mobile operator"."""
         comma = text.rfind(", ", max(0, cue_start - 60), cue_start)
-        if comma < 1 or not text[_word_start(text, comma) : comma][:1].isupper():
+        if comma < 1:
+            return
+        word = _word_start(text, comma)
+        if word == comma or not text[word].isupper():
             return
         between = text[comma + 2 : cue_start].split()
         if len(between) > 4 or any(w.endswith((",", ".", ";", ":")) or w in _CLAUSE_WORDS for w in between):

@@ -49,13 +49,13 @@ OTHER_SCRIPT = re.compile("[^\x00-\u024f\u2000-\u206f\u20a0-\u20cf]")
 class Form:
     """What one written form may mean, with the facts the linker asks of every match precomputed."""
 
-    __slots__ = ("length", "meanings", "name", "linkable", "demonym", "role", "cues", "shorts", "phrase")
+    __slots__ = ("length", "meanings", "names", "name", "linkable", "demonym", "role", "cues", "shorts", "phrase")
 
     def __init__(self, text: str, meanings: tuple) -> None:
         self.length = len(text)
         self.meanings = meanings
-        names = [m[1] for m in meanings if m[0] == NAME]
-        self.name = names[0] if len(names) == 1 else None  # names one record and nothing else
+        self.names = tuple(m[1] for m in meanings if m[0] == NAME)  # the records it names
+        self.name = self.names[0] if len(self.names) == 1 else None  # names one record and nothing else
         self.linkable = any(m[0] in (NAME, SHORT, AMBIGUOUS) for m in meanings)
         self.demonym = next((m[1] for m in meanings if m[0] == DEMONYM), None)
         self.role = next((m[1] for m in meanings if m[0] == ROLE), None)
