@@ -24,7 +24,7 @@ NO_CREDIT_KINDS = frozenset({"media", "company"})
 # An all-capital dateline opening a paragraph: "JERUSALEM —", "KYIV, March 3 (Reuters) -".
 _DATELINE = re.compile(r"([A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,2})(?=,| \(| —| –| -|:)")
 _DATELINE_REACH = 600  # datelines open the story (after a breadcrumb line or two)
-_hit_start = itemgetter(0)
+_hit_start, _hit_end = itemgetter(0), itemgetter(1)
 
 TITLE_WEIGHT = 3  # a mention in the headline says most about what the article is about
 LEAD_WEIGHT = 2  # the first sentences say more than the rest
@@ -127,7 +127,6 @@ class EntityLinker:
         targets_here: dict[str, _Targets] = {}  # of records whose targets the article resolves
         for field_name, field_hits in hits.items():
             field_text = title if field_name == "title" else text
-            roles_by_end = None
             kept = found.spans[field_name]
             for start, end, facts in field_hits:
                 code, kb_id, may_contain, targets, form, _, _ = facts
@@ -135,9 +134,7 @@ class EntityLinker:
                     if targets is None:
                         targets = targets_here.get(kb_id) or self._targets_here(self.kb[kb_id], named, targets_here)
                 elif code == _RESOLVE:
-                    if roles_by_end is None:
-                        roles_by_end = {e: f[4].role for _, e, f in field_hits if f[4].role and f[0] != _PHRASE}
-                    record = self._resolve(form, doc, field_name, start, end, named, roles_by_end, claimed, givens, found)
+                    record = self._resolve(form, doc, field_name, start, end, named, field_hits, claimed, givens, found)
                     if record is None:
                         continue
                     kb_id, may_contain = record.id, record.type == "GPE"
@@ -230,7 +227,7 @@ class EntityLinker:
         start: int,
         end: int,
         named: set[str],
-        roles_by_end: dict[int, str],
+        field_hits: list[tuple[int, int, tuple]],
         claimed: set[str],
         givens: dict[tuple[str, int], str | None],
         found: _Mentions,
@@ -268,7 +265,7 @@ class EntityLinker:
                     score = _FAMOUS
                 else:
                     if role is None:
-                        role = roles_by_end.get(_before_spacing(text, start)) or self.cues.role_before(text, start) or ""
+                        role = _role_ending(field_hits, _before_spacing(text, start)) or self.cues.role_before(text, start) or ""
                     score = _ROLE_FITS if role and any(r.role == role for r in record.roles_on(doc.reference_date)) else 0.0
             elif meaning[0] == AMBIGUOUS:
                 record = get(meaning[1])
@@ -384,7 +381,7 @@ class EntityLinker:
             for kb_id, mentions in list(found.linked.items()):
                 kept = [m for m in mentions if m.field != "text" or (m.start, m.end) not in inside]
                 if not kept:
-                    del found.linked[kb_id]
+                    del found.linked[kb_id], found.scores[kb_id]
                 elif len(kept) < len(mentions):
                     found.linked[kb_id] = kept
                     found.scores[kb_id] = _weight(kept, found.lead_end)
@@ -425,23 +422,27 @@ class EntityLinker:
         heads = self._heads
         role_dates = self._roles
         scores = found.scores
-        scored = []  # (score, head, roles, mentions)
+        unlinked_scores = []
+        for _, _, mentions in unlinked:
+            mentions.sort(key=_reading_order)
+            unlinked_scores.append(_weight(mentions, found.lead_end))
+        top = max(max(scores.values(), default=1), max(unlinked_scores, default=1))
+        # by salience, then the first mention in reading order; the position in the list settles
+        # ties as a stable sort would, without comparing entities
+        order = []
         for kb_id, mentions in found.linked.items():  # mentions come in reading order
             roles = role_dates.get(kb_id)
             if roles:
                 roles = [dict(r) for start, end, r in roles if start <= day and (end is None or day < end)]
-            scored.append((scores[kb_id], heads[kb_id], roles or [], mentions))
-        for name, type_, mentions in unlinked:
-            mentions.sort(key=_reading_order)
-            scored.append((_weight(mentions, found.lead_end), (name, type_, None, None, None, None), [], mentions))
-        top = max([score for score, _, _, _ in scored], default=1)
-        # by salience, then the first mention in reading order; the position in the list settles
-        # ties as a stable sort would, without comparing entities
-        order = []
-        for i, (score, head, roles, mentions) in enumerate(scored):
+            salience = scores[kb_id] / top
+            first = mentions[0]
+            entity = Entity(*heads[kb_id], roles or [], mentions, salience)
+            order.append((-salience, first.field != "title", first.start, len(order), entity))
+        for (name, type_, mentions), score in zip(unlinked, unlinked_scores):
             salience = score / top
             first = mentions[0]
-            order.append((-salience, first.field != "title", first.start, i, Entity(*head, roles, mentions, salience)))
+            entity = Entity(name, type_, None, None, None, None, [], mentions, salience)
+            order.append((-salience, first.field != "title", first.start, len(order), entity))
         order.sort()
         return [entity for _, _, _, _, entity in order]
 
@@ -525,6 +526,14 @@ def _lead_end(doc: Document) -> int:
             if seen == LEAD_SENTENCES:
                 return min(max(sentence.end, 1), 2 * LEAD_CHARS)
     return LEAD_CHARS
+
+
+def _role_ending(hits: list[tuple[int, int, tuple]], end: int) -> str | None:
+    """The office named by the capitalised hit that ends at `end`, if any ("Foreign Minister Qin Gang")."""
+    k = bisect_left(hits, end, key=_hit_end)  # hits do not overlap: their ends are in order too
+    if k < len(hits) and hits[k][1] == end and hits[k][2][0] != _PHRASE:
+        return hits[k][2][4].role
+    return None
 
 
 def _before_spacing(text: str, start: int) -> int:
