@@ -99,13 +99,12 @@ class EntityLinker:
     def _facts_of(self, form: Form) -> tuple:
         record = self.kb.get(form.name) if form.name else None
         cue_kinds = form.cues + (("role",) if form.role else ())
-        checked_shorts = form.shorts if not form.name else ()
         if form.phrase:  # the cue finder reads its cue kinds (`CueFinder.phrase_hits`)
             return (_PHRASE, None, False, None, form, (), ())
         if record is not None:
-            targets = self.credit_targets[record.id]
-            return (_LINK, record.id, record.type == "GPE", targets, form, cue_kinds, checked_shorts)
+            return (_LINK, record.id, record.type == "GPE", self.credit_targets[record.id], form, cue_kinds, ())
         if form.linkable:
+            checked_shorts = form.shorts if not form.name else ()
             return (_RESOLVE, None, False, None, form, cue_kinds, checked_shorts)
         if form.demonym:
             targets = _targets(((f"country:{form.demonym}", "demonym"),), self.state_like)
@@ -132,7 +131,7 @@ class EntityLinker:
                 code, kb_id, may_contain, targets, form, _, _ = facts
                 if code == _LINK:
                     if targets is None:
-                        targets = targets_here.get(kb_id) or self._targets_here(self.kb[kb_id], named, targets_here)
+                        targets = self._targets_here(self.kb[kb_id], named, targets_here)
                 elif code == _RESOLVE:
                     record = self._resolve(form, doc, field_name, start, end, named, field_hits, claimed, givens, found)
                     if record is None:
@@ -247,7 +246,7 @@ class EntityLinker:
                 if text[end : end + 1] != "-" and any(m[0] == SHORT and m[2] for m in meanings):  # a stated surname
                     found.persons.append((start - len(given) - 1, end, field_name))  # "Daniil Medvedev"
                 return None  # "Ko Wen-je" is not Wang Wen
-        elif field_name == "text" and self.cues.name_follows(text, end) and not any(p in named for p in form.shorts):
+        elif field_name == "text" and not any(p in named for p in form.shorts) and self.cues.name_follows(text, end):
             return None  # "Lee Hsien Loong", "Mohammed Ghazi al-Jalali": a longer name no list holds
         best, best_score = None, 0.0
         role = None
@@ -313,7 +312,7 @@ class EntityLinker:
     def _targets_here(self, record: Record, named: set[str], targets_here: dict[str, _Targets]) -> _Targets:
         """What a mention of `record` involves in this article; kept in `targets_here` when the
         article decides it, for the states."""
-        targets = self.credit_targets[record.id]
+        targets = self.credit_targets[record.id] or targets_here.get(record.id)
         if targets is None:
             targets = targets_here[record.id] = self._metonym_targets(record, named)
         return targets

@@ -196,7 +196,7 @@ class CueFinder:
             else:
                 keep = role and after[:2] == ", " and after[2:].isupper() and end + 2 not in starts  # "the foreign minister, Qin Gang"
             if not keep and after_name and start >= 3 and text[start - 1] == " " and text[start - 2].isalpha():
-                keep = text[_word_start(text, start - 1)].isupper() and start - 1 not in ends  # "Anna Smith said"
+                keep = start - 1 not in ends and text[_word_start(text, start - 1)].isupper()  # "Anna Smith said"
             if not keep and after_comma:
                 comma = text.rfind(", ", max(0, start - 60), start)
                 keep = comma > 0 and text[comma - 1].isalpha() and comma not in ends  # "Anna Smith, a spokeswoman"
@@ -477,8 +477,9 @@ class CueFinder:
 
 
 def _clashes(start: int, end: int, type_: str, blocked: list[tuple[int, int, bool]]) -> bool:
-    """Whether a cued name may not stand beside the linked spans: `blocked` do not overlap, so the
-    ones that end after `start` follow those that end before it."""
+    """Whether the cued name [start, end) clashes with a linked span: a person may overlap none, an
+    organisation may contain some but neither cut nor equal one. `blocked` do not overlap, so their
+    ends come in order too, and the search starts at the first that ends after `start`."""
     for k in range(bisect_right(blocked, start, key=_end), len(blocked)):
         b_start, b_end, _ = blocked[k]
         if b_start >= end:
