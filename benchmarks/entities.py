@@ -1,6 +1,6 @@
 """Entity-stage throughput: articles per second on one core for cleaning plus entity linking.
 
-    python -m benchmarks.entities [--runs 5] [--articles 2000] [--size 4096] [--profile]
+    python -m benchmarks.entities [--runs 5] [--articles 2000] [--size 4096] [--profile] [--baseline DIR]
 
 Articles: the crawled reference sample and the labelled fixture articles, each one's body followed
 by the bodies of the next ones until it reaches about `--size` characters (4 KB by default, a
@@ -12,18 +12,25 @@ Prints the knowledge-base load and automaton build times, then articles/s (media
 CPU time, measured in this one process) for cleaning alone, entities alone (on cleaned documents), and
 cleaning + sentences + entities, with the mean article size. `--profile` prints the cProfile
 top functions of the entity stage instead.
+
+`--baseline DIR` also times the entity layer of another tree (another revision, e.g. after
+`git archive 20d4e0a | tar -x -C DIR`) on the same documents and knowledge base, its runs
+alternating with this tree's, so that before and after come from one session on a shared machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import importlib
+import importlib.util
 import logging
 import pstats
 import statistics
 import sys
 import time
 from datetime import date
+from pathlib import Path
 
 from evaluation.common import ENTITY_FIXTURES_DIR, TAG_FIXTURES_DIR, load_fixtures, load_reference_sample
 from streams.enrich.clean import Cleaner
@@ -63,6 +70,18 @@ def sized(raws: list[dict], size: int) -> list[dict]:
     return out
 
 
+def baseline_linker(tree: Path):
+    """The `EntityLinker` class of another tree's `streams` package, imported as `baseline_streams`."""
+    name = "baseline_streams"
+    package = tree / "streams"
+    spec = importlib.util.spec_from_file_location(name, package / "__init__.py", submodule_search_locations=[str(package)])
+    if spec is None or spec.loader is None:
+        sys.exit(f"no streams package in {tree}")
+    sys.modules[name] = module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return importlib.import_module(f"{name}.enrich.entities").EntityLinker
+
+
 def median_seconds(action, runs: int) -> float:
     """Median CPU seconds of this process over `runs` calls: per-core cost, steadier than wall time
     on a shared machine."""
@@ -80,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--size", type=int, default=4096, help="body size in characters (default 4096)")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the entity stage")
+    parser.add_argument("--baseline", type=Path, help="a tree of another revision whose entity layer to time as well")
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)  # pending-reference warnings are not what is measured here
 
@@ -124,14 +144,34 @@ def main(argv: list[str] | None = None) -> int:
 
     clean_all()  # warm caches once
     clean_seconds = median_seconds(clean_all, args.runs)
-    link_seconds = median_seconds(link_only, args.runs)
+    if args.baseline:
+        baseline = baseline_linker(args.baseline)(kb)
+
+        def baseline_only() -> None:
+            for doc in docs:
+                baseline(doc)
+
+        baseline_only()
+        link_only()
+        baseline_runs, link_runs = [], []
+        for _ in range(args.runs):  # alternating, so that both meet the same load
+            baseline_runs.append(median_seconds(baseline_only, 1))
+            link_runs.append(median_seconds(link_only, 1))
+        baseline_seconds, link_seconds = statistics.median(baseline_runs), statistics.median(link_runs)
+    else:
+        link_seconds = median_seconds(link_only, args.runs)
     total_seconds = median_seconds(clean_and_link, args.runs)
 
     print(f"knowledge base: {len(kb)} records, {link.index.keys} surface forms, version {kb.version}")
     print(f"kb load (YAML + validation): {load_seconds * 1000:.1f} ms   automaton build: {build_seconds * 1000:.1f} ms")
     print(f"articles: {len(raws)} distinct, {args.articles} per run, mean {size / 1024:.1f} KB, {args.runs} runs (median)")
     print(f"cleaning only:               {args.articles / clean_seconds:,.0f} articles/s")
-    print(f"entities only:               {args.articles / link_seconds:,.0f} articles/s")
+    if args.baseline:
+        print(
+            f"entities only, {args.baseline}: {args.articles / baseline_seconds:,.0f} articles/s"
+            f" ({baseline_seconds / args.articles * 1000:.3f} ms per article)"
+        )
+    print(f"entities only:               {args.articles / link_seconds:,.0f} articles/s ({link_seconds / args.articles * 1000:.3f} ms per article)")
     print(f"cleaning+sentences+entities: {args.articles / total_seconds:,.0f} articles/s per core")
     return 0
 

@@ -220,6 +220,40 @@ def test_an_all_capital_dateline_links_its_place(link, text, place):
         assert "org:reuters" in by_id(doc)
 
 
+def test_a_dateline_after_a_breadcrumb_line_links_its_place(link):
+    assert "city:kyiv" in by_id(run(link, "Home | World\nKYIV, March 3 (Reuters) - Sirens sounded."))
+
+
+def test_a_given_name_after_a_bracket_still_makes_another_person(link):
+    doc = run(link, "The champion (Daniil Medvedev) won. Medvedev served well.")
+    assert "person:dmitry-medvedev" not in by_id(doc)
+    assert [m.text for m in next(e for e in doc.entities if e.name == "Daniil Medvedev").mentions] == ["Daniil Medvedev", "Medvedev"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Foreign Minister Qin said talks would go on.", "The foreign minister, Qin, said talks would go on."],
+)
+def test_an_office_before_a_surname_links_its_holder(link, text):
+    assert "person:qin-gang" in by_id(run(link, text))
+    assert "person:qin-gang" not in by_id(run(link, "Qin said talks would go on."))
+
+
+def test_a_metonym_with_several_targets_stands_for_the_one_the_article_names(link):
+    eu = run(link, "EU ministers met in Brussels.")
+    assert {s["kb_id"]: s["count"] for s in eu.states} == {"org:eu": 2}
+    assert run(link, "NATO allies met in Brussels.").states == []
+
+
+def test_a_place_inside_a_cued_body_is_no_entity_and_salience_counts_only_entities(link):
+    text = "The Warsaw Grain Institute published figures. The Warsaw Film Institute agreed. Poland said so."
+    doc = run(link, text)
+    assert "city:warsaw" not in by_id(doc)
+    assert {e.name for e in doc.entities} == {"Warsaw Grain Institute", "Warsaw Film Institute", "Poland"}
+    assert [e.salience for e in doc.entities] == [1.0, 1.0, 1.0]  # Warsaw's two mentions no longer count
+    assert {s["kb_id"]: s["count"] for s in doc.states} == {"country:POL": 3}  # they still involve Poland
+
+
 def test_a_regional_demonym_is_no_entity(link):
     doc = run(link, "European leaders met on Monday.")
     assert doc.entities == []
@@ -256,9 +290,9 @@ def test_both_automata_find_the_same_whole_word_hits(link, monkeypatch, rust):
     if not rust:
         monkeypatch.setattr(kb_index, "ahocorasick_rs", None)
     find = kb_index.FormMatcher(link.index.forms)
-    text = "Путин met Xi Jinping at Kremlin.ru in Moscow; Russia’s Chinese partners in 北京 said Xinjiang."
+    text = "Путин met Xi Jinping at Kremlin.ru in Moscow; Russia’s Chinese partners in 北京 said Xinjiang. Chinaé, éChina, Kremlin."
     hits = [text[start:end] for start, end, _ in find(text)]
-    assert hits == ["Путин", "met", "Xi Jinping", "Moscow", "Russia", "Chinese", "北京", "said", "Xinjiang"]
+    assert hits == ["Путин", "met", "Xi Jinping", "Moscow", "Russia", "Chinese", "北京", "said", "Xinjiang", "Kremlin"]
 
 
 def test_a_capitalised_job_title_is_no_part_of_the_name(link):

@@ -8,24 +8,26 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
+from operator import itemgetter
 import unicodedata
 
 from .document import Credit, Document, Entity, Span
 from .entity_cues import CueFinder
 from .kb import KnowledgeBase, Record
-from .kb_index import AMBIGUOUS, NAME, SHORT, Form, build_index
+from .kb_index import AMBIGUOUS, SHORT, Form, build_index
 
 # The state-like actors `doc.states` may hold besides countries (FORMAT.md: the EU as an actor).
 STATE_ACTORS = ("org:eu",)
 # Kinds of record whose mention does not involve their state.
 NO_CREDIT_KINDS = frozenset({"media", "company"})
 # An all-capital dateline opening a paragraph: "JERUSALEM —", "KYIV, March 3 (Reuters) -".
-_DATELINE = re.compile(r"^([A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,2})(?=,| \(| —| –| -|:)", re.M)
+_DATELINE = re.compile(r"([A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,2})(?=,| \(| —| –| -|:)")
 _DATELINE_REACH = 600  # datelines open the story (after a breadcrumb line or two)
+_hit_start, _hit_end = itemgetter(0), itemgetter(1)
 
-TITLE_WEIGHT = 3.0  # a mention in the headline says most about what the article is about
-LEAD_WEIGHT = 2.0  # the first sentences say more than the rest
+TITLE_WEIGHT = 3  # a mention in the headline says most about what the article is about
+LEAD_WEIGHT = 2  # the first sentences say more than the rest
 LEAD_CHARS = 300
 LEAD_SENTENCES = 2
 
@@ -36,18 +38,27 @@ _FAMOUS = 2.0
 _ROLE_FITS = 2.0
 
 
+# What a whole-word hit of a form sets going (the first of its facts, worked out at load time).
+_LINK = 0  # names one record and nothing else
+_RESOLVE = 1  # may name a record: which one, if any, depends on the article
+_DEMONYM = 2  # credits a state and is no entity
+_CUE = 3  # a capitalised office or cue word: read by the cue rules only
+_PHRASE = 4  # a lower-case office or cue: it counts only beside a capitalised word
+
+
 class _Mentions:
     """Per-article working state: the mentions found so far, by record id or unlinked name."""
 
-    __slots__ = ("linked", "taken", "hard", "credits", "persons", "context")
+    __slots__ = ("linked", "scores", "lead_end", "spans", "persons", "context")
 
-    def __init__(self) -> None:
+    def __init__(self, lead_end: int) -> None:
         self.linked: dict[str, list[Span]] = {}
-        self.taken: dict[str, list[tuple[int, int]]] = {"title": [], "text": []}
-        # spans of the body text linked so far; "hard" (False) for persons and bodies, which no
-        # cued organisation name may contain ("Gazprom and China National Petroleum Corp.")
-        self.hard: list[tuple[int, int, bool]] = []
-        self.credits: list[tuple[str, Span, str]] = []  # (state id, span, via)
+        self.scores: dict[str, int] = {}  # the weight of each linked record's mentions (see `_weight`)
+        self.lead_end = lead_end
+        # spans linked so far, by field, in reading order: (start, end, may sit inside an
+        # organisation's name); False for persons and bodies, which no cued organisation name may
+        # contain ("Gazprom and China National Petroleum Corp.")
+        self.spans: dict[str, list[tuple[int, int, bool]]] = {"title": [], "text": []}
         self.persons: list[tuple[int, int, str]] = []  # unlinked names found while linking
         self.context: dict[str, bool] = {}  # context word -> found in the article
 
@@ -68,103 +79,144 @@ class EntityLinker:
         )
         # Only states are states: countries, and the EU as an actor.
         self.state_like = frozenset(i for i in STATE_ACTORS if i in kb)
-        # What a mention of each record credits: [(state id, via)], worked out once.
-        self.credit_targets: dict[str, tuple[tuple[str, str], ...]] = {r.id: self._credit_targets(r) for r in kb}
-        # A form that names one record and nothing else: (record id, may sit inside an
-        # organisation's name, credit targets or None when resolved per article), by form.
-        self._names: dict[Form, tuple[str, bool, tuple | None]] = {}
-        for form in self.index.forms.values():
-            record = kb.get(form.name) if form.name else None
-            if record is not None:
-                targets = None if record.stands_for else self.credit_targets[record.id]
-                self._names[form] = (record.id, record.type == "GPE", targets)
+        # What a mention of each record involves, worked out once (see `_Targets`); None for a
+        # metonym with several targets, which the article picks between.
+        self.credit_targets: dict[str, _Targets | None] = {r.id: self._credit_targets(r) for r in kb}
+        # Per form, by the index the matcher reports: (what it sets going, record id, may sit inside
+        # an organisation's name, targets or None when resolved per article, the form, cue kinds
+        # of its hits in the body, persons whose short form it is when a given name before it may
+        # make it someone else's).
+        self._facts = [self._facts_of(form) for form in self.index.find.forms]
+        self._facts_by_form = {facts[4]: facts for facts in self._facts}
+        # The first three letters of every given name of each person, folded (see `_given_name_of`).
+        self._given_stems = {r.id: _given_stems(r) for r in kb if r.type == "PERSON"}
         # Roles by record, their dates and output dicts worked out once: [(from, to, dict)].
         self._roles = {r.id: tuple((role.start, role.end, role.as_dict()) for role in r.roles) for r in kb if r.roles}
+        # What an entity of each record says before its roles, mentions and salience.
+        self._heads = {r.id: (r.name, r.type, r.id, r.country, r.kind, r.qid) for r in kb}
+        self._state_names: dict[str, tuple[str, str | None]] = {}
+
+    def _facts_of(self, form: Form) -> tuple:
+        record = self.kb.get(form.name) if form.name else None
+        cue_kinds = form.cues + (("role",) if form.role else ())
+        if form.phrase:  # the cue finder reads its cue kinds (`CueFinder.phrase_hits`)
+            return (_PHRASE, None, False, None, form, (), ())
+        if record is not None:
+            return (_LINK, record.id, record.type == "GPE", self.credit_targets[record.id], form, cue_kinds, ())
+        if form.linkable:
+            checked_shorts = form.shorts if not form.name else ()
+            return (_RESOLVE, None, False, None, form, cue_kinds, checked_shorts)
+        if form.demonym:
+            targets = _targets(((f"country:{form.demonym}", "demonym"),), self.state_like)
+            return (_DEMONYM, None, True, targets, form, cue_kinds, ())
+        return (_CUE, None, False, None, form, cue_kinds, ())
 
     def __call__(self, doc: Document) -> None:
-        text_hits, phrases = [], []
-        for hit in self._scan(doc.text, True):
-            (phrases if hit[2].phrase else text_hits).append(hit)
-        hits = {"title": [h for h in self._scan(doc.title, False) if not h[2].phrase], "text": text_hits}
-        names = self._names
-        named = {names[form][0] for field_hits in hits.values() for _, _, form in field_hits if form in names}
+        title, text = doc.title, doc.text
+        # Hits of lower-case phrases stay in the body's list, for the cue finder, and count for nothing else.
+        hits = {"title": self._scan(title, False), "text": self._scan(text, True)}
+        named = {facts[1] for field_hits in hits.values() for _, _, facts in field_hits if facts[0] == _LINK}
 
-        found = _Mentions()
+        found = _Mentions(_lead_end(doc))
         linked = found.linked
-        credits = found.credits
-        claimed = self._claimed_short_forms(doc, hits)
+        credits: list[Credit] = []
+        demonyms = []  # (span, states) of demonyms, which are no entity
+        givens: dict[tuple[str, int], str | None] = {}  # given names before short forms, by field and start
+        claimed = self._claimed_short_forms(doc, hits, givens)
+        targets_here: dict[str, _Targets] = {}  # of records whose targets the article resolves
         for field_name, field_hits in hits.items():
-            text = doc.field_text(field_name)
-            roles_by_end = {end: form.role for _, end, form in field_hits if form.role}
-            taken = found.taken[field_name]
-            hard = found.hard if field_name == "text" else []
-            for start, end, form in field_hits:
-                fast = names.get(form)
-                if fast is not None:
-                    kb_id, may_contain, targets = fast
+            field_text = title if field_name == "title" else text
+            kept = found.spans[field_name]
+            for start, end, facts in field_hits:
+                code, kb_id, may_contain, targets, form, _, _ = facts
+                if code == _LINK:
                     if targets is None:
-                        targets = self._targets(self.kb[kb_id], named)
-                elif form.linkable:
-                    record = self._resolve(form, doc, field_name, start, end, named, roles_by_end, claimed, found)
+                        targets = self._targets_here(self.kb[kb_id], named, targets_here)
+                elif code == _RESOLVE:
+                    record = self._resolve(form, doc, field_name, start, end, named, field_hits, claimed, givens, found)
                     if record is None:
                         continue
-                    kb_id, may_contain, targets = record.id, record.type == "GPE", self._targets(record, named)
-                elif form.demonym:
-                    kb_id, may_contain, targets = None, True, ((f"country:{form.demonym}", "demonym"),)
+                    kb_id, may_contain = record.id, record.type == "GPE"
+                    targets = self._targets_here(record, named, targets_here)
+                elif code == _DEMONYM:
+                    span = Span(start, end, field_text[start:end], field_name)
+                    kept.append((start, end, True))
+                    for iso3, via in targets[0]:
+                        credits.append(Credit(iso3, span, via))
+                    demonyms.append((span, targets[1]))
+                    continue
                 else:
                     continue
-                span = Span(start, end, text[start:end], field_name)
-                if kb_id is not None:
-                    mentions = linked.get(kb_id)
-                    if mentions is None:
-                        linked[kb_id] = [span]
-                    else:
-                        mentions.append(span)
-                taken.append((start, end))
-                hard.append((start, end, may_contain))
-                for state, via in targets:
-                    credits.append((state, span, via))
+                span = Span(start, end, field_text[start:end], field_name)
+                mentions = linked.get(kb_id)
+                if mentions is None:
+                    linked[kb_id] = [span]
+                else:
+                    mentions.append(span)
+                kept.append((start, end, may_contain))
+                for iso3, via in targets[0]:
+                    credits.append(Credit(iso3, span, via))
 
-        unlinked = self._unlinked(doc, hits, phrases, found)
-        weight = self._weights(doc)
-        doc.entities = self._entities(doc, found, unlinked, weight)
-        doc.credits = [Credit(state[8:], span, via) for state, span, via in credits if state[:8] == "country:"]
-        doc.states = self._states(found, weight)
+        doc.credits = credits
+        doc.states = self._states(found, demonyms, targets_here)
+        unlinked = self._unlinked(doc, hits, found)
+        doc.entities = self._entities(doc, found, unlinked)
 
     # --- matching ------------------------------------------------------------------------------
 
-    def _scan(self, text: str, datelines: bool) -> list[tuple[int, int, Form]]:
-        """Longest non-overlapping forms that stand as whole words ("China's" holds "China")."""
-        out = self.index.find(text)
+    def _scan(self, text: str, datelines: bool) -> list[tuple[int, int, tuple]]:
+        """Longest non-overlapping forms that stand as whole words ("China's" holds "China"), with their facts."""
+        out = self.index.find(text, self._facts)
         if datelines and text[:1].isupper():
             out = self._datelines(text, out)
         return out
 
     def _datelines(self, text: str, hits: list) -> list:
         """All-capital places opening a paragraph before a dash or a date: "KYIV, March 3 (Reuters) -"."""
-        extra = []
-        for match in _DATELINE.finditer(text[:_DATELINE_REACH]):
+        out = hits
+        head = text[:_DATELINE_REACH]
+        line = 0
+        while line >= 0:  # a dateline lies within its line: try the pattern where each line starts
+            match = _DATELINE.match(head, line)
+            line = head.find("\n", line) + 1 or -1
+            if match is None:
+                continue
             start, end = match.span(1)
             place = match.group(1)
             form = self.index.forms.get(place.title()) or self.index.forms.get(place)
-            if form is not None and form.name and not any(s < end and start < e for s, e, _ in hits):
-                extra.append((start, end, form))
-        return sorted(hits + extra, key=lambda h: h[0]) if extra else hits
+            if form is None or not form.name:
+                continue
+            k = bisect_right(hits, start, key=_hit_start)  # hits do not overlap: only the ones on either side may
+            if (k and hits[k - 1][1] > start) or (k < len(hits) and hits[k][0] < end):
+                continue
+            if out is hits:
+                out = list(hits)
+            insort(out, (start, end, self._facts_by_form[form]), key=_hit_start)
+        return out
 
-    def _claimed_short_forms(self, doc: Document, hits: dict) -> set[str]:
-        """Short forms a different person holds here: "Daniil Medvedev" is not Dmitry Medvedev."""
+    def _claimed_short_forms(self, doc: Document, hits: dict, givens: dict) -> set[str]:
+        """Short forms a different person holds here: "Daniil Medvedev" is not Dmitry Medvedev.
+
+        Keeps the given name before each short form in `givens`, for `_resolve`.
+        """
         claimed: set[str] = set()
         for field_name, field_hits in hits.items():
             text = doc.field_text(field_name)
-            for start, end, form in field_hits:
-                if form.name or not form.shorts:
-                    continue
-                given = self.cues.given_name_before(text, start)
-                if given is not None and not any(
-                    _same_name(given, self.kb[p]) for p in form.shorts if p in self.kb
-                ):
+            for start, end, facts in [hit for hit in field_hits if hit[2][6]]:
+                given = givens[field_name, start] = self.cues.given_name_before(text, start)
+                if given is not None and not self._given_name_of(given, facts[6]):
                     claimed.add(text[start:end])
         return claimed
+
+    def _given_name_of(self, given: str, persons: tuple[str, ...]) -> bool:
+        """Whether a given name written before a short form is (a spelling of) one of its persons'.
+
+        Spellings of one given name share their first three letters (Dmitry, Dmitri; Sergei, Sergey);
+        different names mostly do not (Daniil and Dmitry Medvedev).
+        """
+        stem = _folded(given)[:3]
+        stems = self._given_stems
+        return any(stem in stems[p] for p in persons if p in stems)
 
     def _resolve(
         self,
@@ -174,27 +226,27 @@ class EntityLinker:
         start: int,
         end: int,
         named: set[str],
-        roles_by_end: dict[int, str],
+        field_hits: list[tuple[int, int, tuple]],
         claimed: set[str],
+        givens: dict[tuple[str, int], str | None],
         found: _Mentions,
     ) -> Record | None:
         """The record a matched form names here, or None when it names none for sure."""
         get = self.kb.entities.get
         text = doc.field_text(field_name)  # type: ignore[arg-type]
         meanings = form.meanings
-        names = [m[1] for m in meanings if m[0] == NAME]
-        if names:
-            return max((get(n) for n in names if get(n)), key=lambda r: self._support(r, named, doc, found), default=None)
+        if form.names:
+            return max((get(n) for n in form.names if get(n)), key=lambda r: self._support(r, named, doc, found), default=None)
         surface = text[start:end]
-        given = self.cues.given_name_before(text, start)
+        given = givens[field_name, start] if (field_name, start) in givens else self.cues.given_name_before(text, start)
         if given is not None:
             if not form.shorts:
                 return None  # "Social Democrats" is not the Democrats
-            if not any(_same_name(given, self.kb[p]) for p in form.shorts if p in self.kb):
+            if not self._given_name_of(given, form.shorts):
                 if text[end : end + 1] != "-" and any(m[0] == SHORT and m[2] for m in meanings):  # a stated surname
                     found.persons.append((start - len(given) - 1, end, field_name))  # "Daniil Medvedev"
                 return None  # "Ko Wen-je" is not Wang Wen
-        elif field_name == "text" and self.cues.name_follows(text, end) and not any(p in named for p in form.shorts):
+        elif field_name == "text" and not any(p in named for p in form.shorts) and self.cues.name_follows(text, end):
             return None  # "Lee Hsien Loong", "Mohammed Ghazi al-Jalali": a longer name no list holds
         best, best_score = None, 0.0
         role = None
@@ -212,7 +264,7 @@ class EntityLinker:
                     score = _FAMOUS
                 else:
                     if role is None:
-                        role = roles_by_end.get(_before_spacing(text, start)) or self.cues.role_before(text, start) or ""
+                        role = _role_ending(field_hits, _before_spacing(text, start)) or self.cues.role_before(text, start) or ""
                     score = _ROLE_FITS if role and any(r.role == role for r in record.roles_on(doc.reference_date)) else 0.0
             elif meaning[0] == AMBIGUOUS:
                 record = get(meaning[1])
@@ -241,24 +293,32 @@ class EntityLinker:
             score += seen
         return score
 
-    def _credit_targets(self, record: Record) -> tuple[tuple[str, str], ...]:
+    def _credit_targets(self, record: Record) -> _Targets | None:
         """The states a mention of `record` involves, and how (see `Credit.via`).
 
         Media and companies do not involve their country: the BBC being cited is not the UK acting.
+        A metonym stands for its target; with several, for those the article names (Brussels for
+        the EU or NATO), so that these are worked out per article (None here).
         """
-        if record.kind == "country":
-            return ((record.id, "name"),)
-        if record.id in self.state_like:
-            return ((record.id, "name"),)
+        if record.kind == "country" or record.id in self.state_like:
+            return _targets(((record.id, "name"),), self.state_like)
         if record.stands_for:
-            return ()  # resolved per article: Brussels stands for the EU or NATO by context
+            return self._metonym_targets(record, frozenset()) if len(record.stands_for) == 1 else None
         if record.country and record.kind not in NO_CREDIT_KINDS:
-            return ((f"country:{record.country}", {"PERSON": "person", "ORG": "org"}.get(record.type, "place")),)
-        return ()
+            via = {"PERSON": "person", "ORG": "org"}.get(record.type, "place")
+            return _targets(((f"country:{record.country}", via),), self.state_like)
+        return _NO_TARGETS
 
-    def _targets(self, record: Record, named: set[str]) -> tuple[tuple[str, str], ...]:
-        if not record.stands_for:
-            return self.credit_targets[record.id]
+    def _targets_here(self, record: Record, named: set[str], targets_here: dict[str, _Targets]) -> _Targets:
+        """What a mention of `record` involves in this article; kept in `targets_here` when the
+        article decides it, for the states."""
+        targets = self.credit_targets[record.id] or targets_here.get(record.id)
+        if targets is None:
+            targets = targets_here[record.id] = self._metonym_targets(record, named)
+        return targets
+
+    def _metonym_targets(self, record: Record, named: set[str] | frozenset[str]) -> _Targets:
+        """A metonym stands for the targets the article names, or else for its first one."""
         targets = [t for t in record.stands_for if t in named] or list(record.stands_for[:1])
         out = []
         for target in targets:
@@ -269,25 +329,24 @@ class EntityLinker:
                 out.append((target, "metonym"))
             elif target_record.country:  # the Pentagon stands for a ministry, so for its state
                 out.append((f"country:{target_record.country}", "metonym"))
-        return tuple(out)
+        return _targets(out, self.state_like)
 
     # --- names no list holds ---------------------------------------------------------------------
 
-    def _unlinked(self, doc: Document, hits: dict, phrases: list, found: _Mentions) -> list[tuple[str, str, list[Span]]]:
+    def _unlinked(self, doc: Document, hits: dict, found: _Mentions) -> list[tuple[str, str, list[Span]]]:
         """(name, type, mentions) of the entities found from news-writing cues, kb_id null."""
         text = doc.text
-        cue_hits = []
-        for start, end, form in hits["text"]:
-            for kind in form.cues:
-                cue_hits.append((start, end, kind, text[start:end]))
-            if form.role:
-                cue_hits.append((start, end, "role", text[start:end]))
-        cue_hits += self.cues.phrase_hits(text, phrases, found.taken["text"])
+        linked = found.spans["text"]  # in text order, so sorted
+        cue_hits = [(start, end, kind, text[start:end]) for start, end, facts in hits["text"] if facts[5] for kind in facts[5]]
+        phrases = [(start, end, facts[4]) for start, end, facts in hits["text"] if facts[0] == _PHRASE]
+        if phrases:
+            cue_hits += self.cues.phrase_hits(text, phrases, linked)
         cue_hits.sort()
-        blocked = sorted(found.hard)
-        spans = self.cues.find(text, cue_hits, blocked)
+        spans = self.cues.find(text, cue_hits, linked)
         if found.persons:
             spans = sorted(set(spans) | {(s, e, "PERSON") for s, e, f in found.persons if f == "text"})
+        if not spans:
+            return []
         groups: list[tuple[str, str, list[Span]]] = []
         by_key: dict[str, int] = {}
         for start, end, type_ in spans:
@@ -308,120 +367,172 @@ class EntityLinker:
                 continue
             by_key[key] = len(groups)
             groups.append((name, type_, [Span(start, end, name, "text")]))
-        found.taken["text"] += [(start, end) for start, end, _ in spans]
         # "Bank of England" names the bank, not England: linked text spans inside a cued organisation go
         inside = set()
-        linked_spans = sorted((start, end) for start, end, _ in found.hard)
         for start, end, type_ in spans:
             if type_ == "ORG":
-                k = bisect_left(linked_spans, (start, start))
-                while k < len(linked_spans) and linked_spans[k][0] < end:
-                    if linked_spans[k][1] <= end:
-                        inside.add(linked_spans[k])
-                    k += 1
+                for k in range(bisect_left(linked, (start,)), len(linked)):
+                    if linked[k][0] >= end:
+                        break
+                    if linked[k][1] <= end:
+                        inside.add(linked[k][:2])
         if inside:
             for kb_id, mentions in list(found.linked.items()):
                 kept = [m for m in mentions if m.field != "text" or (m.start, m.end) not in inside]
-                if kept:
+                if not kept:
+                    del found.linked[kb_id], found.scores[kb_id]
+                elif len(kept) < len(mentions):
                     found.linked[kb_id] = kept
-                else:
-                    del found.linked[kb_id]
-        self._more_mentions(doc, groups, found)
+                    found.scores[kb_id] = _weight(kept, found.lead_end)
+        taken = {
+            "title": [span[:2] for span in found.spans["title"]],
+            "text": sorted([span[:2] for span in linked] + [span[:2] for span in spans]),
+        }
+        self._more_mentions(doc, groups, taken)
         return groups
 
-    def _more_mentions(self, doc: Document, groups: list, found: _Mentions) -> None:
-        """Later mentions of cued names: the full name again, a person's surname, an acronym."""
+    def _more_mentions(self, doc: Document, groups: list, taken: dict[str, list[tuple[int, int]]]) -> None:
+        """Later mentions of cued names: the full name again, a person's surname, an acronym.
+
+        `taken` are the spans named so far by field, sorted; the new mentions join them.
+        """
         for name, type_, mentions in groups:
             forms = {m.text for m in mentions}
             if type_ == "PERSON":
                 surname = name.split(" ")[-1]
                 if len(surname) >= 3 and surname not in self.cues.not_name:
                     forms.add(surname)
-            for field_name in ("title", "text"):
-                text = doc.field_text(field_name)
-                taken = found.taken[field_name]
-                taken.sort()
+            for field_name, text in (("title", doc.title), ("text", doc.text)):
+                field_taken = taken[field_name]
                 for form in forms:
                     i = text.find(form)
                     while i >= 0:
                         j = i + len(form)
-                        if _whole_word(text, i, j) and not _overlaps(taken, i, j):
+                        if _whole_word(text, i, j) and not _overlaps(field_taken, i, j):
                             mentions.append(Span(i, j, form, field_name))
-                            insort(taken, (i, j))
+                            insort(field_taken, (i, j))
                         i = text.find(form, j)
 
     # --- output ----------------------------------------------------------------------------------
 
-    def _weights(self, doc: Document):
-        """The weight of a mention: the title's, the lead's or 1."""
-        text_sentences = [s for s in doc.sentences if s.field == "text"]
-        lead_end = LEAD_CHARS
-        if len(text_sentences) >= LEAD_SENTENCES:
-            lead_end = min(max(text_sentences[LEAD_SENTENCES - 1].end, 1), 2 * LEAD_CHARS)
-
-        def weight(spans) -> float:
-            total = 0.0
-            for span in spans:
-                if span.field == "title":
-                    total += TITLE_WEIGHT
-                else:
-                    total += LEAD_WEIGHT if span.start < lead_end else 1.0
-            return total
-
-        return weight
-
-    def _entities(self, doc: Document, found: _Mentions, unlinked: list, weight) -> list[Entity]:
+    def _entities(self, doc: Document, found: _Mentions, unlinked: list) -> list[Entity]:
+        """The entities, most salient first."""
         day = doc.reference_date
-        entities = []
+        heads = self._heads
+        role_dates = self._roles
+        scores = found.scores
+        unlinked_scores = []
+        for _, _, mentions in unlinked:
+            mentions.sort(key=_reading_order)
+            unlinked_scores.append(_weight(mentions, found.lead_end))
+        top = max(max(scores.values(), default=1), max(unlinked_scores, default=1))
+        # by salience, then the first mention in reading order; the position in the list settles
+        # ties as a stable sort would, without comparing entities
+        order = []
         for kb_id, mentions in found.linked.items():  # mentions come in reading order
-            record = self.kb[kb_id]
-            roles = self._roles.get(kb_id, ())
-            entities.append(
-                Entity(
-                    name=record.name,
-                    type=record.type,  # type: ignore[arg-type]
-                    kb_id=kb_id,
-                    country=record.country,
-                    kind=record.kind,
-                    qid=record.qid,
-                    roles=[dict(r) for start, end, r in roles if start <= day and (end is None or day < end)] if roles else [],
-                    mentions=mentions,
-                )
-            )
-        for name, type_, mentions in unlinked:
-            entities.append(Entity(name=name, type=type_, kb_id=None, mentions=sorted(mentions, key=_reading_order)))
-        scores = [weight(e.mentions) for e in entities]
-        top = max(scores, default=1.0)
-        for entity, score in zip(entities, scores):
-            entity.salience = score / top
-        entities.sort(key=_salience_order)
-        return entities
+            roles = role_dates.get(kb_id)
+            if roles:
+                roles = [dict(r) for start, end, r in roles if start <= day and (end is None or day < end)]
+            salience = scores[kb_id] / top
+            first = mentions[0]
+            entity = Entity(*heads[kb_id], roles or [], mentions, salience)
+            order.append((-salience, first.field != "title", first.start, len(order), entity))
+        for (name, type_, mentions), score in zip(unlinked, unlinked_scores):
+            salience = score / top
+            first = mentions[0]
+            entity = Entity(name, type_, None, None, None, None, [], mentions, salience)
+            order.append((-salience, first.field != "title", first.start, len(order), entity))
+        order.sort()
+        return [entity for _, _, _, _, entity in order]
 
-    def _states(self, found: _Mentions, weight) -> list[dict]:
-        spans: dict[str, list[Span]] = {}
-        state_like = self.state_like
-        for state, span, _ in found.credits:
-            if state in spans:
-                spans[state].append(span)
-            elif state[:8] == "country:" or state in state_like:
-                spans[state] = [span]
-        scores = {state: weight(state_spans) for state, state_spans in spans.items()}
-        top = max(scores.values(), default=1.0)
-        states = []
-        get = self.kb.get
-        for state, state_spans in spans.items():
-            record = get(state)
-            states.append(
-                {
-                    "kb_id": state,
-                    "name": record.name if record else state.partition(":")[2],
-                    "country": record.iso3 if record else (state[8:] if state.startswith("country:") else None),
-                    "count": len(state_spans),
-                    "salience": round(scores[state] / top, 4),
-                }
-            )
-        states.sort(key=lambda s: (-s["count"], -s["salience"], s["kb_id"]))
-        return states
+    def _states(self, found: _Mentions, demonyms: list, targets_here: dict[str, _Targets]) -> list[dict]:
+        """The states the article involves, by credits and then salience: every mention of a linked
+        record (before any turns out to lie inside a cued organisation's name) and every demonym.
+        Sets the scores of the linked records on the way."""
+        lead_end = found.lead_end
+        scores = found.scores
+        credit_targets = self.credit_targets
+        totals: dict[str, list[int]] = {}  # state id -> [credits, weight]
+        for kb_id, mentions in found.linked.items():
+            score = 0
+            for span in mentions:  # `_weight`, inline: this runs for every linked record
+                score += TITLE_WEIGHT if span.field == "title" else LEAD_WEIGHT if span.start < lead_end else 1
+            scores[kb_id] = score
+            for state in (targets_here.get(kb_id) or credit_targets[kb_id])[1]:
+                total = totals.get(state)
+                if total is None:
+                    totals[state] = [len(mentions), score]
+                else:
+                    total[0] += len(mentions)
+                    total[1] += score
+        for span, states in demonyms:
+            weight = TITLE_WEIGHT if span.field == "title" else LEAD_WEIGHT if span.start < lead_end else 1
+            for state in states:
+                total = totals.get(state)
+                if total is None:
+                    totals[state] = [1, weight]
+                else:
+                    total[0] += 1
+                    total[1] += weight
+        top = max([weight for _, weight in totals.values()], default=1)
+        order = []
+        for state, (count, weight) in totals.items():
+            name, country = self._state_names.get(state) or self._state_name(state)
+            salience = round(weight / top, 4)
+            order.append((-count, -salience, state, {"kb_id": state, "name": name, "country": country, "count": count, "salience": salience}))
+        order.sort()
+        return [state for _, _, _, state in order]
+
+    def _state_name(self, state: str) -> tuple[str, str | None]:
+        record = self.kb.get(state)
+        if record is not None:
+            names = (record.name, record.iso3)
+        else:
+            names = (state.partition(":")[2], state[8:] if state.startswith("country:") else None)
+        self._state_names[state] = names
+        return names
+
+
+# What a mention involves: (alpha-3, via) of each country it credits (`doc.credits`), and the id of
+# each state it counts for (`doc.states`: countries, and the state-like actors).
+_Targets = tuple[tuple[tuple[str, str], ...], tuple[str, ...]]
+_NO_TARGETS: _Targets = ((), ())
+
+
+def _targets(pairs, state_like: frozenset[str]) -> _Targets:
+    """`_Targets` from (state id, via) pairs: only countries are credited (`Credit.country` is the alpha-3)."""
+    return (
+        tuple((state[8:], via) for state, via in pairs if state[:8] == "country:"),
+        tuple(state for state, _ in pairs if state[:8] == "country:" or state in state_like),
+    )
+
+
+def _weight(spans, lead_end: int) -> int:
+    """What mentions say about what an article is about: a mention weighs `TITLE_WEIGHT` in the
+    title, `LEAD_WEIGHT` in the lead (the text before `lead_end`) and 1 elsewhere."""
+    total = 0
+    for span in spans:
+        total += TITLE_WEIGHT if span.field == "title" else LEAD_WEIGHT if span.start < lead_end else 1
+    return total
+
+
+def _lead_end(doc: Document) -> int:
+    """Where the lead ends: after the second sentence of the text, within bounds."""
+    seen = 0
+    for sentence in doc.sentences:
+        if sentence.field == "text":
+            seen += 1
+            if seen == LEAD_SENTENCES:
+                return min(max(sentence.end, 1), 2 * LEAD_CHARS)
+    return LEAD_CHARS
+
+
+def _role_ending(hits: list[tuple[int, int, tuple]], end: int) -> str | None:
+    """The office named by the capitalised hit that ends at `end`, if any ("Foreign Minister Qin Gang")."""
+    k = bisect_left(hits, end, key=_hit_end)  # hits do not overlap: their ends are in order too
+    if k < len(hits) and hits[k][1] == end and hits[k][2][0] != _PHRASE:
+        return hits[k][2][4].role
+    return None
 
 
 def _before_spacing(text: str, start: int) -> int:
@@ -436,18 +547,9 @@ def _folded(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)).casefold()
 
 
-def _same_name(given: str, record: Record) -> bool:
-    """Whether a given name written before a person's short form is (a spelling of) theirs.
-
-    Spellings of one given name share their first three letters (Dmitry, Dmitri; Sergei, Sergey);
-    different names mostly do not (Daniil and Dmitry Medvedev).
-    """
-    stem = _folded(given)[:3]
-    for name in (record.name, *record.aliases):
-        for word in name.split()[:-1]:
-            if _folded(word)[:3] == stem:
-                return True
-    return False
+def _given_stems(record: Record) -> frozenset[str]:
+    """The first three letters, folded, of every word but the last of a person's names."""
+    return frozenset(_folded(word)[:3] for name in (record.name, *record.aliases) for word in name.split()[:-1])
 
 
 def _has_word(text: str, word: str) -> bool:
@@ -471,8 +573,3 @@ def _whole_word(text: str, start: int, end: int) -> bool:
 
 def _reading_order(span: Span) -> tuple[int, int]:
     return (0 if span.field == "title" else 1, span.start)
-
-
-def _salience_order(entity: Entity) -> tuple[float, int, int]:
-    first = entity.mentions[0]
-    return (-entity.salience, 0 if first.field == "title" else 1, first.start)

@@ -16,6 +16,8 @@ covers, so that the rules read names around a few of them rather than around eve
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from operator import itemgetter
 from typing import Callable
 
 from .kb_index import Form
@@ -33,17 +35,26 @@ _POSSESSIVE = ("'s", "’s")
 _CLAUSE_WORDS = frozenset({"and", "or", "but", "while", "who", "which", "when", "where", "as", "after", "before", "said"})
 
 
-# A word from a position on: letters and digits, and ' ’ - between two of them.
-_WORD_FROM = re.compile(r"(?:[^\W_]|['’-](?=[^\W_]))*")
+# A word from a position on: letters and digits, and ' ’ - between two of them (or before the
+# first, as the regular-expression engine reads "each a letter or digit, or one of ' ’ - before
+# one", spelled out so that it runs in C without a step per character).
+_WORD = r"['’-]?[^\W_]+(?:['’-][^\W_]+)*"
+_WORD_FROM = re.compile(f"(?:{_WORD})?")
+_NO_CONNECTORS: frozenset[str] = frozenset()
+_end = itemgetter(1)
 
 
 def _word_end(text: str, i: int) -> int:
+    # most words run to a space and are letters only: one scan in C (a line break is no letter)
+    j = text.find(" ", i, i + 40)
+    if j > i and text[i:j].isalnum():
+        return j
     return _WORD_FROM.match(text, i).end()  # type: ignore[union-attr]  # matches the empty word too
 
 
 def _word_start(text: str, i: int) -> int:
-    # most words follow a space or a line break and are letters only: two scans in C
-    j = max(text.rfind(" ", 0, i), text.rfind("\n", 0, i)) + 1
+    # most words follow a space and are letters only: one scan in C (a line break is no letter)
+    j = text.rfind(" ", 0, i) + 1
     if text[j:i].isalnum():
         return j
     while i > 0 and (text[i - 1].isalnum() or (text[i - 1] in _NAME_INNER and i > 1 and text[i - 2].isalnum())):
@@ -58,10 +69,8 @@ def _particle_name(word: str, particles: frozenset[str]) -> bool:
 
 
 def _is_capitalised(word: str) -> bool:
-    """"Smith", "McDonald", "NATO"; not "A", "smith" or "1990"."""
-    if word[:1].isupper():
-        return len(word) >= 2 or not word.isupper()  # a lower-case letter, or two capitals
-    return len(word) >= 2 and word.isupper()
+    """"Smith", "McDonald", "NATO", "3M"; not "A", "smith" or "1990" (the test is inlined where it runs most)."""
+    return len(word) > 1 and (word[0].isupper() or word.isupper())
 
 
 def sentence_initial(text: str, start: int) -> bool:
@@ -91,9 +100,15 @@ class CueFinder:
         self.known = known or (lambda word: False)  # names the knowledge base links on their own
         # capitalised words that are no given name before a surname: titles, offices, stopwords
         self.not_given = self.not_name | cues.person_titles | role_words | cues.place_suffixes
-        # per lower-case phrase: (a name before it counts, a name and a comma before it count)
-        self.reads_back = {
-            form: (bool(_AFTER_KINDS.intersection(form.cues)), bool(form.role or _APPOSITION_KINDS.intersection(form.cues)))
+        # per lower-case phrase: (its cue kinds, role phrases also as "role"; an office; a name
+        # before it counts; a name and a comma before it count)
+        self.phrase_cues = {
+            form: (
+                form.cues + (("role",) if form.role else ()),
+                form.role is not None,
+                bool(_AFTER_KINDS.intersection(form.cues)),
+                bool(form.role or _APPOSITION_KINDS.intersection(form.cues)),
+            )
             for form in self.phrases.values()
         }
 
@@ -128,15 +143,18 @@ class CueFinder:
         """The capitalised word right before `start` when it reads as a given name ("Daniil")."""
         if start < 3 or text[start - 1] != " ":
             return None
-        i = start - 1
-        while i > 0 and (text[i - 1].isalpha() or text[i - 1] in "-'’."):
-            i -= 1
-        word = text[i : start - 1]
+        # the word runs back over letters and - ' ’ . ; most often to the space before it
+        word = text[text.rfind(" ", 0, start - 1) + 1 : start - 1]
+        if not word.replace("-", "").isalpha():
+            i = start - 1
+            while i > 0 and (text[i - 1].isalpha() or text[i - 1] in "-'’."):
+                i -= 1
+            word = text[i : start - 1]
         if (
             len(word) < 2
             or not word[0].isupper()
             or not word[1:].replace("-", "").isalpha()
-            or not any(c.islower() for c in word)
+            or not any(map(str.islower, word))
             or word in self.not_given
             or self.known(word)
         ):
@@ -161,60 +179,55 @@ class CueFinder:
         return self.given_name_before(text, start) is not None or self.name_follows(text, end)
 
     def phrase_hits(
-        self, text: str, found: list[tuple[int, int, Form]], taken: list[tuple[int, int]]
+        self, text: str, found: list[tuple[int, int, Form]], linked: list[tuple[int, int, bool]]
     ) -> list[tuple[int, int, str, str]]:
         """Cue hits of the lower-case phrases `found` that stand next to a capitalised word no
-        linked name (`taken`) covers: (start, end, cue kind, cue text), role phrases as "role".
+        linked span (start, end, ...) covers: (start, end, cue kind, cue text), role phrases as "role".
         """
         hits: list[tuple[int, int, str, str]] = []
-        starts = {s for s, _ in taken}
-        ends = {e for _, e in taken}
-        reads_back = self.reads_back
+        starts = {span[0] for span in linked}
+        ends = {span[1] for span in linked}
+        phrase_cues = self.phrase_cues
         for start, end, form in found:
+            kinds, role, after_name, after_comma = phrase_cues[form]
             after = text[end : end + 3]
-            keep = False
-            if after[:1] == " " and after[1:2].isupper():
-                keep = end + 1 not in starts  # "said Anna Smith", "striker Kylian Mbappé"
-            elif after[:2] == ", " and after[2:].isupper():
-                keep = form.role is not None and end + 2 not in starts  # "the foreign minister, Qin Gang"
-            if not keep:
-                after_name, after_comma = reads_back.get(form) or (False, False)
-                if after_name and start >= 3 and text[start - 1] == " " and text[start - 2].isalpha():
-                    w = _word_start(text, start - 1)
-                    keep = text[w].isupper() and start - 1 not in ends  # "Anna Smith said"
-                if not keep and after_comma:
-                    comma = text.rfind(", ", max(0, start - 60), start)
-                    keep = comma > 0 and text[comma - 1].isalpha() and comma not in ends  # "Anna Smith, a spokeswoman"
+            if after[:1] == " ":
+                keep = after[1:2].isupper() and end + 1 not in starts  # "said Anna Smith", "striker Kylian Mbappé"
+            else:
+                keep = role and after[:2] == ", " and after[2:].isupper() and end + 2 not in starts  # "the foreign minister, Qin Gang"
+            if not keep and after_name and start >= 3 and text[start - 1] == " " and text[start - 2].isalpha():
+                keep = start - 1 not in ends and text[_word_start(text, start - 1)].isupper()  # "Anna Smith said"
+            if not keep and after_comma:
+                comma = text.rfind(", ", max(0, start - 60), start)
+                keep = comma > 0 and text[comma - 1].isalpha() and comma not in ends  # "Anna Smith, a spokeswoman"
             if keep:
                 cue = text[start:end]
-                for kind in form.cues:
-                    hits.append((start, end, kind, cue))
-                if form.role:
-                    hits.append((start, end, "role", cue))
+                hits += [(start, end, kind, cue) for kind in kinds]
         return hits
 
     # --- reading names around a cue ---------------------------------------------------------
 
     def read_forward(self, text: str, pos: int, connectors: frozenset[str], max_words: int) -> tuple[int, int, int]:
         """(start, end, words) of the capitalised words from `pos`; end == start when none."""
+        particles = self.cues.name_particles
         n, i, words, end = len(text), pos, 0, pos
         while words < max_words and i < n:
-            if i + 1 < n and text[i].isupper() and text[i + 1] == "." and words:  # an initial: "John F. Kennedy"
+            if words and text[i].isupper() and text[i + 1 : i + 2] == ".":  # an initial: "John F. Kennedy"
                 j = i + 2
-                word = text[i:j]
+                end, words = j, words + 1
             else:
                 j = _word_end(text, i)
                 if j == i:
                     break
                 word = text[i:j]
-            if word.endswith(_POSSESSIVE):
-                if _is_capitalised(word[:-2]):
-                    end, words = j - 2, words + 1
-                break
-            if _is_capitalised(word) or (len(word) == 2 and word[1] == ".") or (words and _particle_name(word, self.cues.name_particles)):
-                end, words = j, words + 1
-            elif not (words and (word in connectors or word in self.cues.name_particles)):
-                break
+                if word.endswith(_POSSESSIVE):
+                    if _is_capitalised(word[:-2]):
+                        end, words = j - 2, words + 1
+                    break
+                if (len(word) > 1 and (word[0].isupper() or word.isupper())) or (words and _particle_name(word, particles)):
+                    end, words = j, words + 1
+                elif not (words and (word in connectors or word in particles)):
+                    break
             if j < n and text[j] == " ":
                 i = j + 1
             else:
@@ -223,18 +236,19 @@ class CueFinder:
 
     def read_backward(self, text: str, end: int, connectors: frozenset[str], max_words: int) -> tuple[int, int, int]:
         """(start, end, words) of the capitalised words ending at `end`; start == end when none."""
+        particles = self.cues.name_particles
         i, words, start = end, 0, end
         while words < max_words and i > 0:
             j = _word_start(text, i)
             if j == i:
                 break
             word = text[j:i]
-            if word.endswith(_POSSESSIVE) or not (
-                _is_capitalised(word) or (words and (word in connectors or word in self.cues.name_particles))
-            ):
+            if word.endswith(_POSSESSIVE):
                 break
-            if _is_capitalised(word):
+            if len(word) > 1 and (word[0].isupper() or word.isupper()):  # capitalised
                 start, words = j, words + 1
+            elif not (words and (word in connectors or word in particles)):
+                break
             if j > 0 and text[j - 1] == " ":
                 i = j - 1
             else:
@@ -244,10 +258,15 @@ class CueFinder:
     def trim_start(self, text: str, start: int, end: int) -> tuple[int, int]:
         """Drop leading words that never start a name ("But", "The", "Monday"); count the rest."""
         words = text[start:end].split(" ")
-        while words and (words[0] in self.cues.name_stopwords or not _is_capitalised(words[0])):
-            start += len(words[0]) + 1
-            words.pop(0)
-        return min(start, end), len(words)
+        stopwords = self.cues.name_stopwords
+        k = 0
+        for word in words:
+            if word in stopwords or not (len(word) > 1 and (word[0].isupper() or word.isupper())):
+                start += len(word) + 1
+                k += 1
+            else:
+                break
+        return min(start, end), len(words) - k
 
     # --- the rules -------------------------------------------------------------------------------
 
@@ -291,7 +310,8 @@ class CueFinder:
 
         "Gazprom and China National Petroleum Corp." is two bodies; "Bank of England" is one.
         """
-        for b_start, b_end, may_contain in blocked:
+        for k in range(bisect_left(blocked, (start,)), len(blocked)):
+            b_start, b_end, may_contain = blocked[k]
             if b_start >= end:
                 break
             if start <= b_start and b_end < end and not may_contain:
@@ -312,20 +332,24 @@ class CueFinder:
             return
         if not text[pos : pos + 1].isupper():
             return
-        start, stop, words = self.read_forward(text, pos, frozenset(), MAX_PERSON_WORDS + 1)
-        while words and text[start:stop].split(" ")[0] in self.honorifics:  # "minister Sheikh Abdullah"
-            start += len(text[start:stop].split(" ")[0]) + 1
+        start, stop, words = self.read_forward(text, pos, _NO_CONNECTORS, MAX_PERSON_WORDS + 1)
+        if not words:
+            return
+        names = text[start:stop].split(" ")
+        k = 0
+        while words and names[k] in self.honorifics:  # "minister Sheikh Abdullah"
+            start += len(names[k]) + 1
             words -= 1
-        if not words or text[start:stop].split(" ")[0] in self.cues.name_stopwords:
+            k += 1
+        if not words or names[k] in self.cues.name_stopwords:
             return
-        single_ok = cue in self.honorifics and kind == "person-title"
-        if words == 1 and (not single_ok or text[start:stop] in self.not_name):
+        if words == 1 and not (cue in self.honorifics and kind == "person-title" and text[start:stop] not in self.not_name):
             return
-        if text[start:stop].split(" ")[-1] in self.cues.org_suffixes:
+        if names[-1] in self.cues.org_suffixes:
             return
         found.setdefault((start, stop), "PERSON")
         if words >= 2 and text[stop : stop + 5] == " and ":  # "senators David Perdue and Kelly Loeffler"
-            s, e, more = self.read_forward(text, stop + 5, frozenset(), MAX_PERSON_WORDS)
+            s, e, more = self.read_forward(text, stop + 5, _NO_CONNECTORS, MAX_PERSON_WORDS)
             if more >= 2 and not any(w in self.not_name for w in text[s:e].split(" ")):
                 found.setdefault((s, e), "PERSON")
 
@@ -335,7 +359,7 @@ class CueFinder:
             if words >= 2 and text[s:e].split(" ")[0] not in self.cues.name_stopwords:
                 self._person_or_org(text, s, e, found)
         if start >= 2 and text[start - 1] == " " and text[_word_start(text, start - 1) : start].istitle():
-            s, e, _ = self.read_backward(text, start - 1, frozenset(), MAX_PERSON_WORDS)
+            s, e, _ = self.read_backward(text, start - 1, _NO_CONNECTORS, MAX_PERSON_WORDS)
             s, words = self.trim_start(text, s, e)
             if words >= 2:
                 self._person_or_org(text, s, e, found)
@@ -344,14 +368,14 @@ class CueFinder:
         """"Kylian Mbappé scored": two or more capitalised words, not opening a sentence."""
         if start < 2 or text[start - 1] != " ":
             return
-        s, e, _ = self.read_backward(text, start - 1, frozenset(), MAX_PERSON_WORDS)
+        s, e, _ = self.read_backward(text, start - 1, _NO_CONNECTORS, MAX_PERSON_WORDS)
         s, words = self.trim_start(text, s, e)
         if words >= 2 and not sentence_initial(text, s):
             self._person_or_org(text, s, e, found, strict=True)
 
     def _from_given_name(self, text: str, start: int, found: dict) -> None:
         """"Paul Pogba": a common given name and one to three more capitalised words."""
-        s, e, words = self.read_forward(text, start, frozenset(), MAX_PERSON_WORDS)
+        s, e, words = self.read_forward(text, start, _NO_CONNECTORS, MAX_PERSON_WORDS)
         if words >= 2:
             self._person_or_org(text, s, e, found, strict=True)
 
@@ -372,12 +396,15 @@ class CueFinder:
     def _before_apposition(self, text: str, cue_start: int, kind: str, found: dict) -> None:
         """"Anna Smith, a spokeswoman for", "MTS, Russia's largest mobile operator"."""
         comma = text.rfind(", ", max(0, cue_start - 60), cue_start)
-        if comma < 1 or not text[_word_start(text, comma) : comma][:1].isupper():
+        if comma < 1:
+            return
+        word = _word_start(text, comma)
+        if word == comma or not text[word].isupper():
             return
         between = text[comma + 2 : cue_start].split()
         if len(between) > 4 or any(w.endswith((",", ".", ";", ":")) or w in _CLAUSE_WORDS for w in between):
             return  # "since World War Two, and President ..." is no apposition
-        s, e, _ = self.read_backward(text, comma, frozenset(), MAX_PERSON_WORDS)
+        s, e, _ = self.read_backward(text, comma, _NO_CONNECTORS, MAX_PERSON_WORDS)
         s, words = self.trim_start(text, s, e)
         if kind == "org-apposition":
             if words >= 2 or (words == 1 and not sentence_initial(text, s) and text[s:e] not in self.not_name):
@@ -450,18 +477,23 @@ class CueFinder:
 
 
 def _clashes(start: int, end: int, type_: str, blocked: list[tuple[int, int, bool]]) -> bool:
-    for b_start, b_end, _ in blocked:
+    """Whether the cued name [start, end) clashes with a linked span: a person may overlap none, an
+    organisation may contain some but neither cut nor equal one. `blocked` do not overlap, so their
+    ends come in order too, and the search starts at the first that ends after `start`."""
+    for k in range(bisect_right(blocked, start, key=_end), len(blocked)):
+        b_start, b_end, _ = blocked[k]
         if b_start >= end:
             break
-        if b_end <= start:
-            continue
         if type_ == "PERSON" or not (start <= b_start and b_end <= end) or (start, end) == (b_start, b_end):
             return True
     return False
 
 
 def _without_nested(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """Keep the longest of overlapping spans (they come sorted by start)."""
+    """Keep the longest of overlapping spans."""
+    ordered = sorted(spans)
+    if all(ordered[k - 1][1] <= ordered[k][0] for k in range(1, len(ordered))):
+        return ordered  # none overlaps another (the common case)
     kept: list[tuple[int, int, str]] = []
     for span in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
         if all(span[1] <= k[0] or k[1] <= span[0] for k in kept):

@@ -15,6 +15,7 @@ faster on news text) and pyahocorasick otherwise; both find the same longest, le
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 
@@ -48,13 +49,13 @@ OTHER_SCRIPT = re.compile("[^\x00-\u024f\u2000-\u206f\u20a0-\u20cf]")
 class Form:
     """What one written form may mean, with the facts the linker asks of every match precomputed."""
 
-    __slots__ = ("length", "meanings", "name", "linkable", "demonym", "role", "cues", "shorts", "phrase")
+    __slots__ = ("length", "meanings", "names", "name", "linkable", "demonym", "role", "cues", "shorts", "phrase")
 
     def __init__(self, text: str, meanings: tuple) -> None:
         self.length = len(text)
         self.meanings = meanings
-        names = [m[1] for m in meanings if m[0] == NAME]
-        self.name = names[0] if len(names) == 1 else None  # names one record and nothing else
+        self.names = tuple(m[1] for m in meanings if m[0] == NAME)  # the records it names
+        self.name = self.names[0] if len(self.names) == 1 else None  # names one record and nothing else
         self.linkable = any(m[0] in (NAME, SHORT, AMBIGUOUS) for m in meanings)
         self.demonym = next((m[1] for m in meanings if m[0] == DEMONYM), None)
         self.role = next((m[1] for m in meanings if m[0] == ROLE), None)
@@ -68,48 +69,74 @@ class FormMatcher:
     """Finds the longest, leftmost, non-overlapping forms that stand as whole words in a text."""
 
     def __init__(self, forms: dict[str, Form]) -> None:
+        self.forms = list(forms.values())  # by the index the automata report
         self._rust = None
         if ahocorasick_rs is not None:
-            keys = list(forms)
-            self._values = [forms[key] for key in keys]
             self._rust = ahocorasick_rs.AhoCorasick(
-                keys,
+                list(forms),
                 matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
                 implementation=ahocorasick_rs.Implementation.ContiguousNFA,
             )
             return
         self._latin, self._other = ahocorasick.Automaton(), ahocorasick.Automaton()
-        for key, value in forms.items():
-            (self._latin if key[0] <= _LATIN_END else self._other).add_word(key, value)
+        for index, (key, value) in enumerate(forms.items()):
+            (self._latin if key[0] <= _LATIN_END else self._other).add_word(key, (index, value.length))
         self._latin.make_automaton()
         self._other.make_automaton()
 
-    def __call__(self, text: str) -> list[tuple[int, int, Form]]:
-        """(start, end, form) in text order; "China's" holds "China", "Kremlin.ru" no "Kremlin"."""
-        out: list[tuple[int, int, Form]] = []
+    def matches(self, text: str) -> list[tuple[int, int, int]]:
+        """(form index, start, end) of every form in text order, whole words or not."""
         if self._rust is not None:
-            values = self._values
-            for i, start, end in self._rust.find_matches_as_indexes(text):
-                after = text[end : end + 2]  # a letter goes on the word, a dot and a letter a domain (Kremlin.ru)
-                if (start and text[start - 1].isalnum()) or after[:1].isalnum() or (after[:1] == "." and after[1:].isalnum()):
-                    continue
-                out.append((start, end, values[i]))
-            return out
-        hits = [(last - form.length + 1, last + 1, form) for last, form in self._latin.iter_long(text)]
+            return self._rust.find_matches_as_indexes(text)
+        hits = [(index, last - length + 1, last + 1) for last, (index, length) in self._latin.iter_long(text)]
         if OTHER_SCRIPT.search(text):
-            hits += [(last - form.length + 1, last + 1, form) for last, form in self._other.iter_long(text)]
+            hits += [(index, last - length + 1, last + 1) for last, (index, length) in self._other.iter_long(text)]
             hits.sort(key=_start)
-        for hit in hits:
-            start, end = hit[0], hit[1]
-            after = text[end : end + 2]
-            if (start and text[start - 1].isalnum()) or after[:1].isalnum() or (after[:1] == "." and after[1:].isalnum()):
-                continue
-            out.append(hit)
-        return out
+        return hits
+
+    def __call__(self, text: str, values: list | None = None) -> list[tuple[int, int, Form]]:
+        """(start, end, form) in text order; "China's" holds "China", "Kremlin.ru" no "Kremlin".
+
+        `values`, when given, stand in for the forms: what a caller worked out for each, by index.
+        """
+        edges = word_edges(text)
+        values = self.forms if values is None else values
+        # edges[start] is the character before the hit, edges[end + 1] the one after it
+        return [
+            (start, end, values[i])
+            for i, start, end in self.matches(text)
+            if edges[start] and (after := edges[end + 1]) and (after != _FULL_STOP or edges[end + 2])
+        ]
 
 
 def _start(hit: tuple) -> int:
-    return hit[0]
+    return hit[1]
+
+
+# The whole-word test in bytes: one byte per character, 0 for a letter or digit, "." for a full
+# stop, a space for anything else. ASCII text goes through the byte table in C; the characters
+# of other text that are not ASCII come to `_edge_bytes` a run at a time, as "a" or " ".
+_FULL_STOP = ord(".")
+_EDGE_TABLE = bytes(0 if chr(c).isalnum() else c if c == _FULL_STOP else 32 for c in range(128)) + b" " * 128
+_EDGE_ERRORS = "geowire-word-edges"
+
+
+def _edge_bytes(error: UnicodeEncodeError) -> tuple[str, int]:
+    return "".join("a" if c.isalnum() else " " for c in error.object[error.start : error.end]), error.end
+
+
+codecs.register_error(_EDGE_ERRORS, _edge_bytes)
+
+
+def word_edges(text: str) -> bytes:
+    """The text as word edges, one byte per character shifted one on: 0 for a letter or digit,
+    "." for a full stop, a space for anything else, with a space before and after the text.
+
+    A hit [start, end) stands as a whole word when `edges[start]` (the character before it) is
+    not 0, nor `edges[end + 1]` (the one after it), nor is that a full stop before a letter or
+    digit ("Kremlin.ru").
+    """
+    return b" " + text.encode("ascii", _EDGE_ERRORS).translate(_EDGE_TABLE) + b" "
 
 
 @dataclass
