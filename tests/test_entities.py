@@ -305,3 +305,45 @@ def test_a_person_before_of_is_no_part_of_the_body_after_it(link):
     doc = run(link, "The quarter was strong, said Analyst Dan Ives of Wedbush Securities in a note.")
     assert "Wedbush Securities" in names(doc, "ORG")
     assert not any("Ives" in name for name in names(doc, "ORG"))
+
+
+def state_ids(doc: Document) -> set[str]:
+    return {s["kb_id"] for s in doc.states}
+
+
+@pytest.mark.parametrize(
+    "day, expected",
+    [
+        (date(2023, 5, 2), {"country:NLD"}),  # prime minister of the Netherlands then
+        (date(2024, 8, 20), {"country:NLD"}),  # between offices: his country, as for anyone without one
+        (date(2025, 5, 2), set()),  # the alliance's secretary general: he acts for no state
+    ],
+)
+def test_a_person_credits_the_states_of_the_offices_held_on_the_day(link, day, expected):
+    doc = run(link, "Mark Rutte urged the allies to spend more on air defence.", day=day)
+    assert "person:mark-rutte" in by_id(doc)
+    assert state_ids(doc) == expected
+
+
+def test_an_office_of_an_international_body_credits_no_nationality(link):
+    doc = run(
+        link,
+        "Rafael Grossi asked for access to the sites, and Antonio Guterres backed him in a letter.",
+        day=date(2025, 2, 10),
+    )
+    assert {"person:rafael-grossi", "person:antonio-guterres"} <= set(by_id(doc))
+    assert doc.states == [] and doc.credits == []
+
+
+def test_an_office_of_the_eu_or_an_eu_institution_credits_the_eu(link):
+    text = "Ursula von der Leyen and Kaja Kallas flew to Kyiv for talks."
+    doc = run(link, text, day=date(2025, 4, 3))
+    assert state_ids(doc) == {"org:eu", "country:UKR"}
+    assert {c.country for c in doc.credits} == {"UKR"}  # the EU is an actor, not a country
+    earlier = run(link, text, day=date(2022, 4, 3))  # Estonia's prime minister then
+    assert state_ids(earlier) == {"org:eu", "country:EST", "country:UKR"}
+
+
+def test_an_eu_institution_stands_for_the_eu(link):
+    doc = run(link, "The European Commission proposed a tariff on steel.")
+    assert state_ids(doc) == {"org:eu"}

@@ -127,6 +127,37 @@ def test_an_error_names_its_file_and_line(tmp_path, file, old, new, needle, reas
     assert reason in str(error)
 
 
+BODIES = """\
+version: 2026.1.1
+entities:
+  - id: org:union
+    type: ORG
+    kind: international
+    name: Union of States
+  - id: org:union-commission
+    type: ORG
+    kind: international
+    name: Union Commission
+    part_of: org:union
+"""
+
+
+def test_an_institution_names_the_body_it_is_part_of(tmp_path):
+    kb = load_kb(write_kb(tmp_path, organisations=BODIES))
+    assert kb["org:union-commission"].part_of == "org:union" and kb["org:union"].part_of is None
+
+
+@pytest.mark.parametrize(
+    "target, reason", [("org:league", "part_of 'org:league' is not in"), ("city:moscow", "is not an organisation")]
+)
+def test_part_of_must_name_an_organisation_of_the_kb(tmp_path, target, reason):
+    broken = BODIES.replace("part_of: org:union", f"part_of: {target}")
+    error = load_error(write_kb(tmp_path, organisations=broken))
+    assert Path(error.path).name == "organisations.yaml"
+    assert error.line == line_containing(broken, "id: org:union-commission")
+    assert reason in str(error)
+
+
 def test_a_duplicate_id_across_files_names_the_second_place(tmp_path):
     extra = PERSONS.replace("version: 2026.1.2", "version: 1").replace("name: Qin Gang", "name: Qin Gang again")
     write_kb(tmp_path, more=extra)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right, insort
+from datetime import date
 from operator import itemgetter
 import unicodedata
 
@@ -82,6 +83,17 @@ class EntityLinker:
         # What a mention of each record involves, worked out once (see `_Targets`); None for a
         # metonym with several targets, which the article picks between.
         self.credit_targets: dict[str, _Targets | None] = {r.id: self._credit_targets(r) for r in kb}
+        # Persons some of whose roles involve other than their country (an office of an
+        # international body): what a mention of them involves depends on the article's date,
+        # so that their targets are worked out per article: (their country's targets, (from, to,
+        # state id or None) per role).
+        self._role_states: dict[str, tuple[_Targets, tuple[tuple, ...]]] = {}
+        for record in kb:
+            if record.type == "PERSON" and record.roles:
+                states = tuple((role.start, role.end, self._role_state(role.of, record)) for role in record.roles)
+                if any(state != f"country:{record.country}" for _, _, state in states):
+                    self._role_states[record.id] = (self.credit_targets[record.id], states)  # type: ignore[assignment]
+                    self.credit_targets[record.id] = None
         # Per form, by the index the matcher reports: (what it sets going, record id, may sit inside
         # an organisation's name, targets or None when resolved per article, the form, cue kinds
         # of its hits in the body, persons whose short form it is when a given name before it may
@@ -112,7 +124,7 @@ class EntityLinker:
         return (_CUE, None, False, None, form, cue_kinds, ())
 
     def __call__(self, doc: Document) -> None:
-        title, text = doc.title, doc.text
+        title, text, day = doc.title, doc.text, doc.reference_date
         # Hits of lower-case phrases stay in the body's list, for the cue finder, and count for nothing else.
         hits = {"title": self._scan(title, False), "text": self._scan(text, True)}
         named = {facts[1] for field_hits in hits.values() for _, _, facts in field_hits if facts[0] == _LINK}
@@ -131,13 +143,13 @@ class EntityLinker:
                 code, kb_id, may_contain, targets, form, _, _ = facts
                 if code == _LINK:
                     if targets is None:
-                        targets = self._targets_here(self.kb[kb_id], named, targets_here)
+                        targets = self._targets_here(self.kb[kb_id], named, targets_here, day)
                 elif code == _RESOLVE:
                     record = self._resolve(form, doc, field_name, start, end, named, field_hits, claimed, givens, found)
                     if record is None:
                         continue
                     kb_id, may_contain = record.id, record.type == "GPE"
-                    targets = self._targets_here(record, named, targets_here)
+                    targets = self._targets_here(record, named, targets_here, day)
                 elif code == _DEMONYM:
                     span = Span(start, end, field_text[start:end], field_name)
                     kept.append((start, end, True))
@@ -304,18 +316,46 @@ class EntityLinker:
             return _targets(((record.id, "name"),), self.state_like)
         if record.stands_for:
             return self._metonym_targets(record, frozenset()) if len(record.stands_for) == 1 else None
+        if record.part_of in self.state_like:  # an institution of the EU: the EU acting
+            return _targets(((record.part_of, "org"),), self.state_like)
         if record.country and record.kind not in NO_CREDIT_KINDS:
             via = {"PERSON": "person", "ORG": "org"}.get(record.type, "place")
             return _targets(((f"country:{record.country}", via),), self.state_like)
         return _NO_TARGETS
 
-    def _targets_here(self, record: Record, named: set[str], targets_here: dict[str, _Targets]) -> _Targets:
+    def _targets_here(self, record: Record, named: set[str], targets_here: dict[str, _Targets], day: date) -> _Targets:
         """What a mention of `record` involves in this article; kept in `targets_here` when the
         article decides it, for the states."""
         targets = self.credit_targets[record.id] or targets_here.get(record.id)
         if targets is None:
-            targets = targets_here[record.id] = self._metonym_targets(record, named)
+            roles = self._role_states.get(record.id)
+            if roles is not None:
+                targets = self._office_targets(roles, day)
+            else:
+                targets = self._metonym_targets(record, named)
+            targets_here[record.id] = targets
         return targets
+
+    def _role_state(self, of: str, person: Record) -> str | None:
+        """The state an office of the body `of` acts for: a state, the EU for the EU and its
+        institutions, the country of a national body; None for an international body."""
+        body = self.kb.get(of)
+        if body is None:  # a body not in the knowledge base yet: the holder's country, as without roles
+            return f"country:{person.country}" if person.country else None
+        if body.kind == "country" or of in self.state_like:
+            return of
+        if body.part_of in self.state_like:
+            return body.part_of
+        return f"country:{body.country}" if body.country else None
+
+    def _office_targets(self, roles: tuple[_Targets, tuple[tuple, ...]], day: date) -> _Targets:
+        """A person acts for the states of the offices they hold on `day` (none for an office of
+        an international body); holding none, for their country."""
+        country, dated = roles
+        held = [state for start, end, state in dated if start <= day and (end is None or day < end)]
+        if not held:
+            return country
+        return _targets(tuple((state, "person") for state in dict.fromkeys(held) if state), self.state_like)
 
     def _metonym_targets(self, record: Record, named: set[str] | frozenset[str]) -> _Targets:
         """A metonym stands for the targets the article names, or else for its first one."""

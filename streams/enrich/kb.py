@@ -50,7 +50,7 @@ EXTRA_KEYS = {
     "country": frozenset({"iso2", "iso3", "official", "short", "demonyms", "capital", "status"}),
     "GPE": frozenset({"short", "demonyms"}),
     "PERSON": frozenset({"short", "famous", "roles"}),
-    "ORG": frozenset({"short", "portfolio", "members"}),
+    "ORG": frozenset({"short", "portfolio", "members", "part_of"}),
 }
 REQUIRED_KEYS = ("id", "type", "kind", "name")
 ROLE_KEYS = frozenset({"title", "role", "of", "from", "to"})
@@ -114,6 +114,7 @@ class Record:
     roles: tuple[Role, ...] = ()
     portfolio: str | None = None
     members: tuple[str, ...] = ()
+    part_of: str | None = None  # the body an organisation is an institution or agency of
     source: str = field(default="", compare=False)  # "file:line", for messages
 
     def __getitem__(self, key: str) -> Any:
@@ -294,7 +295,7 @@ def _record_values(path: Path, item: LineDict) -> dict:
     for key in ("aliases", "acronyms", "ambiguous", "context", "short", "demonyms", "members"):
         if key in item:
             values[key] = _strings(item[key], key, fail)
-    for key in ("official", "portfolio", "capital", "status", "qid", "iso2", "iso3", "country"):
+    for key in ("official", "portfolio", "capital", "status", "qid", "iso2", "iso3", "country", "part_of"):
         if key in item:
             if not isinstance(item[key], str) or not item[key].strip():
                 raise fail(f"{key!r} must be a non-empty string")
@@ -375,12 +376,14 @@ def _iso_date(value: object, key: str, fail) -> date:
 def _dangling_references(values: dict, records: dict, iso3s: set[str]) -> Iterator[tuple[int | None, str, bool]]:
     """(line, message, is a role's 'of') for every id or country code the record names that the KB lacks."""
     kb_id = values["id"]
-    capital = values.get("capital")
-    if capital is not None:
-        if capital not in records:
-            yield None, f"{kb_id}: capital {capital!r} is not in the knowledge base", False
-        elif records[capital][2]["type"] != "GPE":
-            yield None, f"{kb_id}: capital {capital!r} is not a place", False
+    for key, type_, what in (("capital", "GPE", "a place"), ("part_of", "ORG", "an organisation")):
+        target = values.get(key)
+        if target is None:
+            continue
+        if target not in records:
+            yield None, f"{kb_id}: {key} {target!r} is not in the knowledge base", False
+        elif records[target][2]["type"] != type_:
+            yield None, f"{kb_id}: {key} {target!r} is not {what}", False
     for target in values.get("stands_for", ()):
         if target not in records:
             yield None, f"{kb_id}: stands_for {target!r} is not in the knowledge base", False
