@@ -347,3 +347,42 @@ def test_an_office_of_the_eu_or_an_eu_institution_credits_the_eu(link):
 def test_an_eu_institution_stands_for_the_eu(link):
     doc = run(link, "The European Commission proposed a tariff on steel.")
     assert state_ids(doc) == {"org:eu"}
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        ("House Minority Leader Dana Whitcombe said the vote would be close.", "Dana Whitcombe"),
+        ("Rates will stay on hold, Chair Miriam Holloway said on Friday.", "Miriam Holloway"),
+        ("Assembly Speaker Rosa Delgado told reporters the session was over.", "Rosa Delgado"),
+        ("The budget passed, Representative Tomas Kirkland said.", "Tomas Kirkland"),
+    ],
+)
+def test_an_office_before_a_name_is_a_cue_not_part_of_the_name(link, text, person):
+    persons = names(run(link, text), "PERSON")
+    assert persons == {person}
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        ("In the district, Conservative Jack Pemberton beat two rivals.", "Jack Pemberton"),
+        ("Democrat Abigail Fairweather said the count was fair.", "Abigail Fairweather"),
+        ("The charity was opened by Ukrainian Olena Dovzhenko on Monday.", "Olena Dovzhenko"),
+        ("North Korean Sergei Tomashevsky said the visit went well.", "Sergei Tomashevsky"),
+    ],
+)
+def test_a_party_or_nationality_before_a_name_is_no_part_of_it(link, text, person):
+    assert names(run(link, text), "PERSON") == {person}
+
+
+def test_an_apposition_needs_its_role_right_after_the_comma(link):
+    doc = run(link, "The city held a concert for the end of the Great Siege, opened by Polish minister Anna Kowal.")
+    assert "Great Siege" not in names(doc)
+    doc = run(link, "Peter Lindqvist, the Swedish trade envoy, arrived on Monday.")
+    assert "Peter Lindqvist" in names(doc, "PERSON")
+
+
+def test_a_run_ending_in_a_number_word_is_no_person(link):
+    doc = run(link, "Survivors of World War Two said the museum mattered.")
+    assert names(doc, "PERSON") == set()

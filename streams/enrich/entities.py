@@ -75,8 +75,9 @@ class EntityLinker:
             if " " not in form and (meaning.name or meaning.demonym)
         )
         role_words = frozenset(p for p in kb.role_phrases.phrases if " " not in p)
+        demonyms = frozenset(form for form, meaning in self.index.forms.items() if meaning.demonym)
         self.cues = CueFinder(
-            kb.cues, self.index.phrases, self.index.phrase_words, known.__contains__, role_words,
+            kb.cues, self.index.phrases, self.index.phrase_words, known.__contains__, role_words, demonyms,
         )
         # Only states are states: countries, and the EU as an actor.
         self.state_like = frozenset(i for i in STATE_ACTORS if i in kb)

@@ -33,6 +33,8 @@ _NAME_INNER = "'’-"
 _OPENERS = ".!?\n\"“‘:;"
 _POSSESSIVE = ("'s", "’s")
 _CLAUSE_WORDS = frozenset({"and", "or", "but", "while", "who", "which", "when", "where", "as", "after", "before", "said"})
+# Words that may open an apposition before its role: "Anna Smith, the ...", "..., his ..."
+_DETERMINERS = frozenset({"a", "an", "the", "its", "his", "her", "their", "our"})
 
 
 # A word from a position on: letters and digits, and ' ’ - between two of them (or before the
@@ -91,9 +93,17 @@ class CueFinder:
         phrase_words: int = 1,
         known: Callable[[str], bool] | None = None,
         role_words: frozenset[str] = frozenset(),
+        demonyms: frozenset[str] = frozenset(),
     ) -> None:
         self.cues = cues
         self.honorifics = frozenset(w for w in cues.person_titles if w[:1].isupper())
+        # capitalised titles and offices, folded ("Leader", "Chair", "Secretary-General"): a name
+        # read across one starts after it ("Senate Minority Leader Chuck Schumer said")
+        self.offices = frozenset(
+            w.split()[-1].casefold() for w in self.honorifics | {r for r in role_words if r[:1].isupper()}
+        )
+        # parties and nationalities before a name, no part of it ("Republican Jack Ciattarelli")
+        self.qualifiers = cues.person_qualifiers | demonyms
         self.not_name = cues.name_stopwords | cues.org_suffixes
         self.phrases = phrases or {}
         self.phrase_words = phrase_words
@@ -380,7 +390,8 @@ class CueFinder:
             self._person_or_org(text, s, e, found, strict=True)
 
     def _person_or_org(self, text: str, start: int, end: int, found: dict, strict: bool = False) -> None:
-        """An organisation when the last word is an organisation's, else a person.
+        """An organisation when the last word is an organisation's, else a person: two or more
+        words after any title, office, party or nationality before them, not ending in a number.
 
         `strict` (a weak cue): no word may be a known name or a place's word ("Paul Street").
         """
@@ -388,10 +399,36 @@ class CueFinder:
         if words[-1] in self.cues.org_suffixes:
             if not all(w in self.cues.generic_org_words for w in words[:-1]):
                 found.setdefault((start, end), "ORG")
-        elif not any(w in self.not_name for w in words):
-            if strict and any(w in self.cues.place_suffixes or w.isupper() for w in words):
+            return
+        k = self._name_offset(words)
+        if k:
+            start += sum(map(len, words[:k])) + k
+            words = words[k:]
+            if len(words) < 2:
                 return
-            found.setdefault((start, end), "PERSON")
+        if words[-1] in self.cues.number_words or any(w in self.not_name for w in words):
+            return
+        if strict and any(w in self.cues.place_suffixes or w.isupper() for w in words):
+            return
+        found.setdefault((start, end), "PERSON")
+
+    def _name_offset(self, words: list[str]) -> int:
+        """How many leading words are titles, offices, parties or nationalities, no part of the name
+        after them ("Minority Leader Chuck Schumer", "Chair Jerome Powell", "Republican Jack Ciattarelli")."""
+        k = 0
+        offices = self.offices
+        for i in range(len(words) - 1):  # the last word is the name's, whatever it is
+            if words[i].casefold() in offices:
+                k = i + 1
+        qualifiers = self.qualifiers
+        while k < len(words) - 1:
+            if words[k] in qualifiers:
+                k += 1
+            elif k < len(words) - 2 and f"{words[k]} {words[k + 1]}" in qualifiers:  # "North Korean"
+                k += 2
+            else:
+                break
+        return k
 
     def _before_apposition(self, text: str, cue_start: int, kind: str, found: dict) -> None:
         """"Anna Smith, a spokeswoman for", "MTS, Russia's largest mobile operator"."""
@@ -404,6 +441,8 @@ class CueFinder:
         between = text[comma + 2 : cue_start].split()
         if len(between) > 4 or any(w.endswith((",", ".", ";", ":")) or w in _CLAUSE_WORDS for w in between):
             return  # "since World War Two, and President ..." is no apposition
+        if between and not (between[0] in _DETERMINERS or between[0][0].isupper() or between[0].endswith(_POSSESSIVE)):
+            return  # the role comes right after the comma, an article, a possessive or a nationality: not "..., attended by"
         s, e, _ = self.read_backward(text, comma, _NO_CONNECTORS, MAX_PERSON_WORDS)
         s, words = self.trim_start(text, s, e)
         if kind == "org-apposition":

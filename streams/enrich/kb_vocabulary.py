@@ -38,6 +38,8 @@ CUE_KINDS = {
     "given-name": "given_names",  # common given names: with one more capitalised word, a person ("Paul Pogba")
     "action-verb": "action_verbs",  # after two capitalised words mid-sentence, a person ("Kylian Mbappé scored")
     "place-suffix": "place_suffixes",  # last words of places and buildings, no person's ("... Square", "... Street")
+    "person-qualifier": "person_qualifiers",  # before a name, no part of it: "Republican Jack Ciattarelli"
+    "number-word": "number_words",  # no person's name ends in one: "World War Two"
 }
 
 _SMALL_WORDS = frozenset({"of", "the", "for", "and", "on", "in", "at", "to"})
@@ -80,6 +82,8 @@ class Cues:
     given_names: frozenset[str] = frozenset()
     action_verbs: frozenset[str] = frozenset()
     place_suffixes: frozenset[str] = frozenset()
+    person_qualifiers: frozenset[str] = frozenset()
+    number_words: frozenset[str] = frozenset()
 
 
 def _words(path: Path, item: dict, key: str) -> list[str]:
