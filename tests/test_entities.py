@@ -386,3 +386,31 @@ def test_an_apposition_needs_its_role_right_after_the_comma(link):
 def test_a_run_ending_in_a_number_word_is_no_person(link):
     doc = run(link, "Survivors of World War Two said the museum mattered.")
     assert names(doc, "PERSON") == set()
+
+
+@pytest.mark.parametrize(
+    "text, person, surname, place",
+    [
+        ("Mayor London Breedlove opened the bridge. Breedlove said it was overdue.", "London Breedlove", "Breedlove", "city:london"),
+        ("The club said coach Paris Hartigan would stay. Hartigan told reporters he was happy.", "Paris Hartigan", "Hartigan", "city:paris"),
+        ("Health Minister Wellington Tsai said beds were short. Tsai told lawmakers more would come.", "Wellington Tsai", "Tsai", "city:wellington"),
+    ],
+)
+def test_a_place_opening_a_name_after_a_title_is_the_persons(link, text, person, surname, place):
+    doc = run(link, text)
+    found = {e.name: e for e in doc.entities}
+    assert found[person].type == "PERSON"
+    assert [m.text for m in found[person].mentions] == [person, surname]
+    assert place not in by_id(doc) and doc.credits == []
+
+
+@pytest.mark.parametrize(
+    "text, place",
+    [
+        ("Officials of the Mayor London Paris exchange met on Monday.", "city:london"),  # another place follows
+        ("A deal was struck at the Chancellor Berlin Conference on Monday.", "city:berlin"),  # an event's name
+    ],
+)
+def test_a_place_after_a_title_stays_a_place_when_no_name_follows(link, text, place):
+    doc = run(link, text)
+    assert place in by_id(doc) and names(doc, "PERSON") == set()

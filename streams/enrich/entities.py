@@ -140,7 +140,10 @@ class EntityLinker:
         for field_name, field_hits in hits.items():
             field_text = title if field_name == "title" else text
             kept = found.spans[field_name]
+            name_end = 0  # the end of a person's name that opens with a place's ("Mayor London Breed")
             for start, end, facts in field_hits:
+                if start < name_end:
+                    continue
                 code, kb_id, may_contain, targets, form, _, _ = facts
                 if code == _LINK:
                     if targets is None:
@@ -160,6 +163,11 @@ class EntityLinker:
                     continue
                 else:
                     continue
+                if may_contain and field_text[end : end + 1] == " " and field_text[end + 1 : end + 2].isupper():
+                    name_end = self._titled_name_from(field_text, field_hits, start, end)
+                    if name_end:  # a person: "Defence Minister Wellington Koo", "coach Paris Jackson"
+                        found.persons.append((start, name_end, field_name))
+                        continue
                 span = Span(start, end, field_text[start:end], field_name)
                 mentions = linked.get(kb_id)
                 if mentions is None:
@@ -206,6 +214,31 @@ class EntityLinker:
                 out = list(hits)
             insort(out, (start, end, self._facts_by_form[form]), key=_hit_start)
         return out
+
+    def _titled_name_from(self, text: str, hits: list[tuple[int, int, tuple]], start: int, end: int) -> int:
+        """Where a person's name ends when a place's form at [start, end) opens it, else 0.
+
+        So it does after a title or office and before a capitalised word of a name that is no
+        place nor anything else the knowledge base names ("Senator Lincoln Chafee", "coach Paris
+        Jackson"); `hits` are the field's, in text order, and a capitalised word follows the form.
+        """
+        if start < 2 or text[start - 1] != " ":
+            return 0
+        k = bisect_left(hits, start - 1, key=_hit_end)  # hits do not overlap: their ends are in order too
+        if k == len(hits) or hits[k][1] != start - 1:
+            return 0
+        title = hits[k][2][4]
+        if not title.role and "person-title" not in title.cues:
+            return 0
+        k = bisect_left(hits, end + 1, key=_hit_start)
+        after = hits[k][2][0] if k < len(hits) and hits[k][0] == end + 1 else None
+        if after == _RESOLVE:  # a short form, another person's or this one's ("Wellington Koo")
+            return self.cues.name_end(text, start)
+        if after is None or after == _CUE or after == _PHRASE:
+            if self.cues.name_follows(text, end) and not self.cues.event_word_at(text, end + 1):
+                return self.cues.name_end(text, start)
+            return 0  # "Minister Paris Summit"
+        return 0  # another place, a body or a demonym follows: "Mayor London Borough", "Prime Minister Israel Katz"
 
     def _claimed_short_forms(self, doc: Document, hits: dict, givens: dict) -> set[str]:
         """Short forms a different person holds here: "Daniil Medvedev" is not Dmitry Medvedev.

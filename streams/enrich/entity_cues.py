@@ -185,6 +185,14 @@ class CueFinder:
             and not self.known(word)
         )
 
+    def event_word_at(self, text: str, start: int) -> bool:
+        """Whether the word at `start` heads an event's or a document's name ("Summit", "Treaty")."""
+        return text[start : _word_end(text, start)] in self.cues.not_org_heads
+
+    def name_end(self, text: str, start: int) -> int:
+        """Where the capitalised words of a name from `start` end ("Wellington Koo said" ends after "Koo")."""
+        return self.read_forward(text, start, _NO_CONNECTORS, MAX_PERSON_WORDS)[1]
+
     def inside_longer_name(self, text: str, start: int, end: int) -> bool:
         return self.given_name_before(text, start) is not None or self.name_follows(text, end)
 
