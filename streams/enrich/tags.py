@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import reduce
-from itertools import chain, compress, repeat
-from operator import attrgetter, itemgetter, le, or_
+from itertools import chain, compress
+from operator import attrgetter, le, or_
 
 from .document import Document, Sentence, Tag
 from .kb import KnowledgeBase
 from .sentences import split_sentences
 from .tag_cues import CueMatcher
-from .taxonomy_file import Gate, Rule, TagDefinition, Taxonomy, load_taxonomy
+from .taxonomy_file import Gate, TagDefinition, Taxonomy, load_taxonomy
 
 __all__ = ["Judgement", "Tagger", "Taxonomy", "load_taxonomy"]
 
@@ -31,23 +33,11 @@ MAX_EVIDENCE = 5
 _NAMED = frozenset({"name", "demonym"})
 
 
-@dataclass(slots=True)
-class _CompiledRule:
-    rule: Rule
-    cues: tuple[int, ...]
-    unless: tuple[int, ...]
-    actors: frozenset[str]
-    any_actors: frozenset[str]
-
-
-@dataclass(slots=True)
-class _CompiledDampener:
-    scope: str
-    cues: tuple[int, ...]
-    actors: frozenset[str]
-    min_states: int
-    factor: float
-    min_count: int
+# A rule compiled to what one loop unpacks: (actors, any_actors, cue groups, unless groups,
+# min_states, weight, rule id). A dampener likewise: (actors, min_states, cue groups, min_count,
+# factor). Plain tuples: the taxonomy is read for every article, by then out of the CPU caches.
+_CompiledRule = tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...], tuple[int, ...], int, float, str]
+_CompiledDampener = tuple[tuple[str, ...], int, tuple[int, ...], int, float]
 
 
 @dataclass(slots=True)
@@ -72,14 +62,13 @@ class _Article:
     title: int  # the sentences of the title
     lead: int  # the first `lead_sentences` sentences of the body
     found: list[int]  # per cue slot (a group at one weight): the sentences holding a hit of it
-    holding: dict[int, int]  # group -> the sentences holding a hit of it, filled when first asked
-    keys: list[int]  # the key of each cue hit, in or out of a sentence
+    holding: list[int]  # per group: the sentences holding a hit of it (of any weight but 0)
+    matches: list[tuple[int, int, int]]  # every cue hit, in or out of a sentence: (key, start, end)
     counts: dict[int, int] | None  # group -> hits in the article, for the groups document dampeners count (when first asked)
     sentence_counts: dict[tuple[int, int], int]  # (group, sentence) -> hits, for the groups counted per sentence
     involved: dict[str, int]  # actor the taxonomy names -> the sentences involving it
-    pairs: set[tuple[int, str]]  # (sentence, state) for every state a sentence involves (sentence 0: none)
-    credited: tuple[list[int], list[str], list[str]]  # per credit: its sentence (0: none, or a venue), state, via
-    states: Counter | None  # sentence -> distinct states it involves, counted when first asked
+    states: dict[str, int]  # state -> the sentences involving it (a venue involves none)
+    named: dict[str, int]  # state -> the sentences naming it by name or demonym: what lists are made of
     at_least: dict[int, int]  # n -> the sentences involving n states or more, filled when first asked
     naming_at_least: dict[int, int]  # n -> the sentences naming n states or more (lists), filled when first asked
     credits: Counter  # alpha-3 -> credits in the whole article
@@ -120,14 +109,16 @@ class Tagger:
             for values in self._matcher.values
         ]
         self._slot_count = len(slots)
+        self._group_of = [group for group, _ in slots]  # slots in the order they were numbered
+        self._slots_in_play: dict[tuple[bool, ...], list[tuple[int, ...]]] = {}
         self._levels: list[tuple[tuple[int, float], ...]] = [
             tuple(sorted(((slot, weight) for (g, weight), slot in slots.items() if g == group), key=_minus_second))
             for group in range(len(names))
         ]
         # Hits are counted only for the groups dampeners count: in the article (document dampeners)
         # or per sentence (sentence dampeners asking for more than one hit).
-        in_document = {g for t in self._tags for d in t.document_dampeners for g in d.cues}
-        per_sentence = {g for t in self._tags for d in t.sentence_dampeners if d.min_count > 1 for g in d.cues}
+        in_document = {g for t in self._tags for d in t.document_dampeners for g in d[2]}
+        per_sentence = {g for t in self._tags for d in t.sentence_dampeners if d[3] > 1 for g in d[2]}
         self._document_tallies = {
             key: groups for key, values in enumerate(self._matcher.values) if (groups := tuple(g for g, _ in values if g in in_document))
         }
@@ -153,26 +144,25 @@ class Tagger:
     @staticmethod
     def _compile(tag: TagDefinition, index: dict[str, int]) -> _CompiledTag:
         rules = tuple(
-            _CompiledRule(
-                r, tuple(index[c] for c in r.cues), tuple(index[c] for c in r.unless), frozenset(r.actors), frozenset(r.any_actors)
-            )
+            (r.actors, r.any_actors, tuple(index[c] for c in r.cues), tuple(index[c] for c in r.unless), r.min_states, r.weight, r.id)
             for r in tag.rules
         )
-        dampeners = tuple(
-            _CompiledDampener(d.scope, tuple(index[c] for c in d.cues), frozenset(d.actors), d.min_states, d.factor, d.min_count)
-            for d in tag.dampeners
-        )
-        return _CompiledTag(
-            tag,
-            rules,
-            tuple(d for d in dampeners if d.scope == "sentence"),
-            tuple(d for d in dampeners if d.scope == "document"),
-        )
+        dampeners = {
+            scope: tuple(
+                (d.actors, d.min_states, tuple(index[c] for c in d.cues), d.min_count, d.factor) for d in tag.dampeners if d.scope == scope
+            )
+            for scope in ("sentence", "document")
+        }
+        return _CompiledTag(tag, rules, dampeners["sentence"], dampeners["document"])
 
     def __call__(self, doc: Document) -> None:
         article = self._read(doc)
-        judgements = [self._judge(tag, article, refusal) for tag, refusal in zip(self._tags, article.refusals)]
-        tags = [self._tag(j, doc) for j in judgements if j.refused is None]
+        tags = []
+        for tag, refusal in zip(self._tags, article.refusals):
+            if refusal is None:  # the tags the gate refuses need no judgement here
+                judgement = self._judge(tag, article, None)
+                if judgement.refused is None:
+                    tags.append(self._tag(judgement, doc))
         doc.tags = sorted(tags, key=lambda t: -t.score)
 
     # --- what the document shows --------------------------------------------------------------
@@ -185,51 +175,48 @@ class Tagger:
         if fields.count("title") + fields.count("text") != len(fields):
             raise KeyError(next(name for name in fields if name not in ("title", "text")))
         locators, title_bits, text_bits = _locators(sentences, fields)
-        title, text = doc.title, doc.text
 
-        # Cue hits: each distinct (term, sentence) sets the sentence's bit in the term's slots.
-        matches = self._matcher.find(title, text)
-        keys = list(map(_first, matches))
-        bounds, values = _joined(locators["title"], locators["text"], len(title) + self._matcher.gap)
-        located = list(map(values.__getitem__, map(bisect_right, repeat(bounds), map(_second, matches))))
-        found = [0] * self._slot_count
-        slots = self._slots
-        for key, bit in set(zip(keys, located)):
-            for slot in slots[key]:
-                found[slot] |= bit
-        sentence_counts: dict[tuple[int, int], int] = {}
-        if self._sentence_tallies:
-            tallies = self._sentence_tallies
-            for (key, bit), hits in Counter(zip(keys, located)).items():
-                if bit:
-                    for group in tallies.get(key, ()):
-                        sentence_counts[group, bit] = sentence_counts.get((group, bit), 0) + hits
-
-        # Credits: the states each sentence involves, and how. A capital after "in" is a venue, not
-        # the state acting: its credit involves "RUS/venue" and no state.
-        involved: dict[str, int] = {}
-        spans = list(map(_span, doc.credits))
-        countries = list(map(_country, doc.credits))
-        vias = list(map(_via, doc.credits))
-        in_sentence = _locate(locators, list(map(_field, spans)), list(map(_start, spans)))
-        venue_actors = self._venue_actors
-        for k in compress(range(len(vias)), map(_MAYBE_VENUE.__contains__, vias)):
-            span = spans[k]
-            if in_sentence[k] and _is_venue(doc.field_text(span.field), span.start, span.end, vias[k]):
-                actor = venue_actors.get(countries[k])
+        # Credits: the states each sentence involves, and how. They come in text order, many in a
+        # row from one sentence: a bisect runs only when a credit leaves the last one's stretch.
+        # A capital after "in" is a venue, not the state acting: it involves "RUS/venue", no state.
+        involved: dict[str, int] = {}  # actor the taxonomy names -> the sentences involving it
+        states: dict[str, int] = {}  # state -> the sentences involving it
+        named: dict[str, int] = {}  # state -> the sentences naming it by name or demonym
+        countries = []
+        venue_actors, via_actors, actor_vias = self._venue_actors, self._via_actors, self._actor_vias
+        field_name = None
+        lo = hi = 0
+        bit = 0
+        for credit in doc.credits:
+            country = credit.country
+            countries.append(country)
+            span = credit.span
+            start = span.start
+            if span.field != field_name:
+                field_name = span.field
+                bounds, located = locators[field_name]
+                field_text = doc.field_text(field_name)
+                lo = hi = 0
+            if not lo <= start < hi:
+                k = bisect_right(bounds, start)
+                bit, lo, hi = located[k], bounds[k - 1], bounds[k]
+            if not bit:
+                continue
+            via = credit.via
+            if via in _MAYBE_VENUE and _is_venue(field_text, start, span.end, via):
+                actor = venue_actors.get(country)
                 if actor is not None:
-                    involved[actor] = involved.get(actor, 0) | in_sentence[k]
-                in_sentence[k] = 0
-        via_actors = self._via_actors
-        for k in compress(range(len(vias)), map(self._actor_vias.__contains__, vias)):
-            actor = via_actors.get((countries[k], vias[k]))
-            if actor is not None and in_sentence[k]:
-                involved[actor] = involved.get(actor, 0) | in_sentence[k]
-        pairs = set(zip(in_sentence, countries))  # (sentence, state); sentence 0: none
-        state_actors = self._state_actors
-        for bit, country in pairs:
-            if country in state_actors:
-                involved[country] = involved.get(country, 0) | bit
+                    involved[actor] = involved.get(actor, 0) | bit
+                continue
+            states[country] = states.get(country, 0) | bit
+            if via in _NAMED:
+                named[country] = named.get(country, 0) | bit
+            if via in actor_vias:
+                actor = via_actors.get((country, via))
+                if actor is not None:
+                    involved[actor] = involved.get(actor, 0) | bit
+        for country in self._state_actors & states.keys():
+            involved[country] = states[country]
         for entity in doc.entities:
             if entity.kb_id in self._kb_actors:
                 actor = entity.kb_id
@@ -237,14 +224,42 @@ class Tagger:
                 actor = f"{entity.country}/company"
             else:
                 continue
-            mentions = entity.mentions
-            mask = sum(set(_locate(locators, list(map(_field, mentions)), list(map(_start, mentions)))))
-            if mask:
-                involved[actor] = involved.get(actor, 0) | mask
-
+            for mention in entity.mentions:
+                bounds, located = locators[mention.field]
+                bit = located[bisect_right(bounds, mention.start)]
+                if bit:
+                    involved[actor] = involved.get(actor, 0) | bit
         credits = Counter(countries)
         total = len(countries)  # the sum of the counts
         refusals = [_gate_refusal(tag.definition.gate, credits, total) for tag in self._tags]
+
+        # Cue hits, in order of their end: each sets its sentence's bit in its term's slots, those
+        # of the groups the tags left in play use (a story naming no Taiwan need not place "strait").
+        matches = self._matcher.find(doc.title, doc.text)
+        slots = self._live_slots(refusals)
+        bounds, located = _joined(locators["title"], locators["text"], len(doc.title) + self._matcher.gap)
+        found = [0] * self._slot_count
+        lo = hi = 0
+        bit = 0
+        for key, start, _ in matches:
+            if not lo <= start < hi:
+                k = bisect_right(bounds, start)
+                bit, lo, hi = located[k], bounds[k - 1], bounds[k]
+            for slot in slots[key]:
+                found[slot] |= bit
+        holding = [0] * len(self._levels)  # per group: the sentences holding a hit of it, any weight
+        group_of = self._group_of
+        for slot in compress(range(len(found)), found):
+            holding[group_of[slot]] |= found[slot]
+        sentence_counts: dict[tuple[int, int], int] = {}
+        if self._sentence_tallies:
+            tallies = self._sentence_tallies
+            hits_at = [(key, located[bisect_right(bounds, start)]) for key, start, _ in matches]
+            for (key, bit), hits in Counter(hits_at).items():
+                if bit:
+                    for group in tallies.get(key, ()):
+                        sentence_counts[group, bit] = sentence_counts.get((group, bit), 0) + hits
+
         lead_sentences = self._position_weights[3]
         return _Article(
             sentences,
@@ -252,19 +267,33 @@ class Tagger:
             sum(title_bits),
             sum(text_bits[:lead_sentences]),
             found,
-            {},
-            keys,
+            holding,
+            matches,
             None,
             sentence_counts,
             involved,
-            pairs,
-            (in_sentence, countries, vias),
-            None,
+            states,
+            named,
             {},
             {},
             credits,
             refusals,
         )
+
+    def _live_slots(self, refusals: list[str | None]) -> list[tuple[int, ...]]:
+        """Per key, the slots of the groups that the rules and sentence dampeners of the tags in
+        play look at; made once for each set of tags in play."""
+        in_play = tuple(refusal is None for refusal in refusals)
+        slots = self._slots_in_play.get(in_play)
+        if slots is None:
+            groups = set()
+            for tag, playing in zip(self._tags, in_play):
+                if playing:
+                    groups.update(g for rule in tag.rules for g in rule[2] + rule[3])
+                    groups.update(g for damp in tag.sentence_dampeners for g in damp[2])
+            group_of = self._group_of
+            slots = self._slots_in_play[in_play] = [tuple(s for s in key_slots if group_of[s] in groups) for key_slots in self._slots]
+        return slots
 
     # --- scoring ------------------------------------------------------------------------------
 
@@ -272,17 +301,6 @@ class Tagger:
         """How every tag of the taxonomy was judged on this document, emitted or not (for tuning)."""
         article = self._read(doc)
         return [self._judge(tag, article, refusal) for tag, refusal in zip(self._tags, article.refusals)]
-
-    def _holding(self, article: _Article, group: int) -> int:
-        """The sentences holding a hit of `group` (of any weight but 0)."""
-        mask = article.holding.get(group)
-        if mask is None:
-            found = article.found
-            mask = 0
-            for slot, _ in self._levels[group]:
-                mask |= found[slot]
-            article.holding[group] = mask
-        return mask
 
     def _judge(self, tag: _CompiledTag, article: _Article, refusal: str | None) -> Judgement:
         definition = tag.definition
@@ -295,40 +313,35 @@ class Tagger:
         # vetoing cue: the AND of those sets of sentences. Its strength there is the weakest group's
         # best term (1.0 for a rule without cue groups), times its weight; a sentence counts once,
         # by its strongest rule (the first of equals).
-        involved, found, levels, holding = article.involved, article.found, self._levels, article.holding
+        involved, found, holding, levels = article.involved, article.found, article.holding, self._levels
         best: dict[int, tuple[float, str]] = {}
-        for compiled in tag.rules:
+        for actors, any_actors, cues, unless, min_states, rule_weight, rule_id in tag.rules:
             mask = article.every
-            for actor in compiled.actors:
+            for actor in actors:
                 mask &= involved.get(actor, 0)
-            if compiled.any_actors:
-                mask &= _any_of(involved, compiled.any_actors)
-            for group in compiled.cues:
-                if not mask:
-                    break
-                held = holding.get(group)
-                mask &= self._holding(article, group) if held is None else held
+            if any_actors:
+                mask &= _any_of(involved, any_actors)
+            for group in cues:
+                mask &= holding[group]
             if not mask:
                 continue
-            rule = compiled.rule
-            if rule.min_states:
-                mask &= _at_least(article, rule.min_states)
-            for group in compiled.unless:
-                mask &= ~self._holding(article, group)
-            rule_weight, rule_id, groups = rule.weight, rule.id, compiled.cues
-            if len(groups) == 1:
+            if min_states:
+                mask &= _at_least(article, min_states)
+            for group in unless:
+                mask &= ~holding[group]
+            if len(cues) == 1:
                 # The group's weights strongest first: the sentences holding each, at once.
-                for slot, strength in levels[groups[0]]:
+                for slot, strength in levels[cues[0]]:
                     share = mask & found[slot]
                     if share:
                         mask ^= share
                         _place(best, share, strength * rule_weight, rule_id)
-                continue
-            while mask:
-                bit = mask & -mask  # the first sentence left
-                mask ^= bit
-                strength = min([_strongest(levels[g], found, bit) for g in groups]) if groups else 1.0
-                _place(best, bit, strength * rule_weight, rule_id)
+            else:
+                while mask:
+                    bit = mask & -mask  # the first sentence left
+                    mask ^= bit
+                    strength = min([_strongest(levels[g], found, bit) for g in cues]) if cues else 1.0
+                    _place(best, bit, strength * rule_weight, rule_id)
         if not best:
             judgement.refused = "too few sentences of evidence"
             return judgement
@@ -338,17 +351,16 @@ class Tagger:
         # weight of a group in a sentence is what is compared with min_count 1), or are hit
         # min_count times or more.
         dampeners = []
-        for damp in tag.sentence_dampeners:
+        for actors, min_states, cues, min_count, factor in tag.sentence_dampeners:
             mask = article.every
-            if damp.actors:
-                mask &= _any_of(involved, damp.actors)
-            if damp.min_states:
-                mask &= _at_least(article, damp.min_states)
-            cues = damp.cues
-            if len(cues) == 1 and damp.min_count == 1:
+            if actors:
+                mask &= _any_of(involved, actors)
+            if min_states:
+                mask &= _at_least(article, min_states)
+            if len(cues) == 1 and min_count == 1:
                 mask &= reduce(or_, [found[slot] for slot, weight in levels[cues[0]] if weight >= 1.0], 0)
                 cues = ()
-            dampeners.append((mask, cues, damp.min_count, damp.factor))
+            dampeners.append((mask, cues, min_count, factor))
         title_weight, lead_weight, body_weight, _ = self._position_weights
         list_context = definition.list_context
         many_named, list_factor = _naming_at_least(article, list_context.min_states), list_context.factor
@@ -379,11 +391,17 @@ class Tagger:
 
         total = sum([weight for weight, _, _ in evidence])
         states_credited = len(article.credits)
-        for damp in tag.document_dampeners:
-            if article.counts is None:
-                article.counts = self._document_counts(article.keys)
-            if _applies(damp, article.counts, involved, states_credited):
-                total *= damp.factor
+        for actors, min_states, cues, min_count, factor in tag.document_dampeners:
+            if actors and not _any_of(involved, actors):
+                continue
+            if states_credited < min_states:
+                continue
+            if cues:
+                if article.counts is None:
+                    article.counts = self._document_counts([key for key, _, _ in article.matches])
+                if sum([article.counts.get(g, 0) for g in cues]) < min_count:
+                    continue
+            total *= factor
         judgement.weight = total
         judgement.score = 1.0 - math.exp(-total / definition.scale)
         judgement.coverage = len(evidence) / max(1, len(sentences))
@@ -423,10 +441,11 @@ def _locators(sentences: list[Sentence], fields: list[str]) -> tuple[dict[str, t
     """Where the sentences of each field lie, for a bisect; and the bits of the title's and the
     text's sentences, in the order of `sentences`.
 
-    Per field, `bounds` alternates the start and the end of each sentence in text order and
-    `located` holds 0 before, between and after them: `located[bisect_right(bounds, offset)]` is
-    the bit of the sentence holding the offset, or 0. An offset belongs to the last sentence
-    starting at or before it, if it ends after the offset.
+    Per field, `bounds` alternates the start and the end of each sentence in text order, between
+    -1 and `_FAR`, and `located` holds 0 before, between and after them: with
+    k = bisect_right(bounds, offset), `located[k]` is the bit of the sentence holding the offset,
+    or 0, for every offset from bounds[k - 1] up to bounds[k]. An offset belongs to the last
+    sentence starting at or before it, if it ends after the offset.
     """
     bits = [1 << i for i in range(len(sentences))]
     titled = fields.count("title")
@@ -450,37 +469,22 @@ def _locators(sentences: list[Sentence], fields: list[str]) -> tuple[dict[str, t
                 following = order[k + 1][0] if k + 1 < len(order) else end
                 bounds += (start, max(start, min(end, following)))
             located_bits = [bit for _, _, bit in order]
-        located = [0] * (2 * len(located_bits) + 1)
-        located[1::2] = located_bits
-        locators[name] = (bounds, located)
+        located = [0] * (2 * len(located_bits) + 2)
+        located[2::2] = located_bits
+        locators[name] = ([-1, *bounds, _FAR], located)
     return locators, parts[0][2], parts[1][2]
 
 
 def _joined(title: tuple[list[int], list[int]], text: tuple[list[int], list[int]], base: int) -> tuple[list[int], list[int]]:
     """The locator of the title and the text laid end to end, the text shifted by `base`."""
-    return title[0] + [offset + base for offset in text[0]], title[1] + text[1][1:]
-
-
-def _locate(locators: dict[str, tuple[list[int], list[int]]], fields: list[str], offsets: list[int]) -> list[int]:
-    """The bit of the sentence holding each offset of a field, 0 outside every sentence."""
-    titled = fields.count("title")
-    if titled + fields.count("text") == len(fields) and fields[:titled].count("title") == titled:
-        # The title's first, as the entity stage lists them: a bisect per offset, in C.
-        title_bounds, title_located = locators["title"]
-        text_bounds, text_located = locators["text"]
-        located = list(map(title_located.__getitem__, map(bisect_right, repeat(title_bounds), offsets[:titled])))
-        located += map(text_located.__getitem__, map(bisect_right, repeat(text_bounds), offsets[titled:]))
-        return located
-    return [locators[name][1][bisect_right(locators[name][0], offset)] for name, offset in zip(fields, offsets)]
+    return title[0][:-1] + [offset + base for offset in text[0][1:]], title[1] + text[1][2:]
 
 
 def _at_least(article: _Article, n: int) -> int:
     """The sentences involving `n` states or more."""
     mask = article.at_least.get(n)
     if mask is None:
-        if article.states is None:
-            article.states = Counter(map(_first, article.pairs))
-        mask = article.at_least[n] = sum([bit for bit, states in article.states.items() if states >= n])
+        mask = article.at_least[n] = _in_at_least(article.states.values(), n)
     return mask
 
 
@@ -488,10 +492,20 @@ def _naming_at_least(article: _Article, n: int) -> int:
     """The sentences naming `n` states or more by name or demonym."""
     mask = article.naming_at_least.get(n)
     if mask is None:
-        in_sentence, countries, vias = article.credited
-        named = Counter(map(_first, set(compress(zip(in_sentence, countries), map(_NAMED.__contains__, vias)))))
-        mask = article.naming_at_least[n] = sum([bit for bit, states in named.items() if states >= n])
+        mask = article.naming_at_least[n] = _in_at_least(article.named.values(), n)
     return mask
+
+
+def _in_at_least(masks: Collection[int], n: int) -> int:
+    """The sentences in `n` or more of `masks`: a count per sentence, kept for all at once in
+    `reached` (reached[k]: the sentences in k masks or more so far; -1 is every sentence)."""
+    if len(masks) < n:
+        return 0
+    reached = [-1] + [0] * n
+    for mask in masks:
+        for k in range(n, 0, -1):
+            reached[k] |= reached[k - 1] & mask
+    return reached[n]
 
 
 def _place(best: dict[int, tuple[float, str]], sentences: int, strength: float, rule_id: str) -> None:
@@ -503,7 +517,7 @@ def _place(best: dict[int, tuple[float, str]], sentences: int, strength: float, 
             best[bit] = (strength, rule_id)
 
 
-def _any_of(involved: dict[str, int], actors: frozenset[str]) -> int:
+def _any_of(involved: dict[str, int], actors: tuple[str, ...]) -> int:
     """The sentences involving one of `actors` at least."""
     mask = 0
     for actor in actors:
@@ -537,14 +551,9 @@ def _gate_refusal(gate: Gate, credits: Counter, total: int) -> str | None:
     return None
 
 
-_country = attrgetter("country")
+_FAR = sys.maxsize  # beyond any offset
 _field = attrgetter("field")
 _extent = attrgetter("start", "end")
-_span = attrgetter("span")
-_start = attrgetter("start")
-_via = attrgetter("via")
-_first = itemgetter(0)
-_second = itemgetter(1)
 
 
 def _minus_weight(item: tuple[float, Sentence, str]) -> float:
@@ -582,19 +591,6 @@ def _is_venue(text: str, start: int, end: int, via: str) -> bool:
     if before and before[-1] == "the":
         before = before[:-1]
     return bool(before) and before[-1] in _VENUE_WORDS
-
-
-def _applies(damp: _CompiledDampener, counts: dict[int, int], actors: dict[str, int], states: int) -> bool:
-    if damp.actors and damp.actors.isdisjoint(actors):
-        return False
-    if states < damp.min_states:
-        return False
-    cues = damp.cues
-    if not cues:
-        return True
-    if len(cues) == 1:
-        return counts.get(cues[0], 0) >= damp.min_count
-    return sum([counts.get(g, 0) for g in cues]) >= damp.min_count
 
 
 _NOTHING = (0.0, "")
