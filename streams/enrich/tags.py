@@ -18,8 +18,8 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import reduce
-from itertools import chain, compress
-from operator import attrgetter, le, or_
+from itertools import compress
+from operator import le, or_
 
 from .document import Document, Sentence, Tag
 from .kb import KnowledgeBase
@@ -38,6 +38,7 @@ _NAMED = frozenset({"name", "demonym"})
 # factor). Plain tuples: the taxonomy is read for every article, by then out of the CPU caches.
 _CompiledRule = tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...], tuple[int, ...], int, float, str]
 _CompiledDampener = tuple[tuple[str, ...], int, tuple[int, ...], int, float]
+_CompiledCondition = tuple[tuple[str, ...], int, tuple[int, ...], int]  # a document dampener's, without its factor
 
 
 @dataclass(slots=True)
@@ -45,7 +46,7 @@ class _CompiledTag:
     definition: TagDefinition
     rules: tuple[_CompiledRule, ...]
     sentence_dampeners: tuple[_CompiledDampener, ...]
-    document_dampeners: tuple[_CompiledDampener, ...]
+    document_dampeners: tuple[tuple[_CompiledCondition, float], ...]
 
 
 @dataclass(slots=True)
@@ -65,6 +66,7 @@ class _Article:
     holding: list[int]  # per group: the sentences holding a hit of it (of any weight but 0)
     matches: list[tuple[int, int, int]]  # every cue hit, in or out of a sentence: (key, start, end)
     counts: dict[int, int] | None  # group -> hits in the article, for the groups document dampeners count (when first asked)
+    conditions: dict[_CompiledCondition, bool]  # whether each document dampener's condition holds (when first asked)
     sentence_counts: dict[tuple[int, int], int]  # (group, sentence) -> hits, for the groups counted per sentence
     involved: dict[str, int]  # actor the taxonomy names -> the sentences involving it
     states: dict[str, int]  # state -> the sentences involving it (a venue involves none)
@@ -99,6 +101,8 @@ class Tagger:
             (term, index[name], weight) for name in names for term, weight in taxonomy.cue_groups[name].terms
         )
         self._tags = [self._compile(tag, index) for tag in taxonomy.tags]
+        # Per tag, its gate's conditions on the credits, or None: a gate asking nothing of them.
+        self._gates = [t.gate if t.gate.states or t.gate.max_share else None for t in taxonomy.tags]
         # A cue slot is a group at one weight: a hit sets its sentence's bit in the slot, once per
         # distinct (term, sentence). A group's strongest weight in a sentence is that of its first
         # slot, strongest first, holding the sentence. Hits of weight 0 (a group weighted 0) give
@@ -117,7 +121,7 @@ class Tagger:
         ]
         # Hits are counted only for the groups dampeners count: in the article (document dampeners)
         # or per sentence (sentence dampeners asking for more than one hit).
-        in_document = {g for t in self._tags for d in t.document_dampeners for g in d[2]}
+        in_document = {g for t in self._tags for d, _ in t.document_dampeners for g in d[2]}
         per_sentence = {g for t in self._tags for d in t.sentence_dampeners if d[3] > 1 for g in d[2]}
         self._document_tallies = {
             key: groups for key, values in enumerate(self._matcher.values) if (groups := tuple(g for g, _ in values if g in in_document))
@@ -147,13 +151,13 @@ class Tagger:
             (r.actors, r.any_actors, tuple(index[c] for c in r.cues), tuple(index[c] for c in r.unless), r.min_states, r.weight, r.id)
             for r in tag.rules
         )
-        dampeners = {
-            scope: tuple(
-                (d.actors, d.min_states, tuple(index[c] for c in d.cues), d.min_count, d.factor) for d in tag.dampeners if d.scope == scope
-            )
-            for scope in ("sentence", "document")
-        }
-        return _CompiledTag(tag, rules, dampeners["sentence"], dampeners["document"])
+        sentence = tuple(
+            (d.actors, d.min_states, tuple(index[c] for c in d.cues), d.min_count, d.factor) for d in tag.dampeners if d.scope == "sentence"
+        )
+        document = tuple(
+            ((d.actors, d.min_states, tuple(index[c] for c in d.cues), d.min_count), d.factor) for d in tag.dampeners if d.scope == "document"
+        )
+        return _CompiledTag(tag, rules, sentence, document)
 
     def __call__(self, doc: Document) -> None:
         article = self._read(doc)
@@ -171,10 +175,7 @@ class Tagger:
         sentences = doc.sentences or [Sentence(s, e, "title") for s, e in split_sentences(doc.title)] + [
             Sentence(s, e, "text") for s, e in split_sentences(doc.text)
         ]
-        fields = list(map(_field, sentences))
-        if fields.count("title") + fields.count("text") != len(fields):
-            raise KeyError(next(name for name in fields if name not in ("title", "text")))
-        locators, title_bits, text_bits = _locators(sentences, fields)
+        locators, title_bits, text_bits = _locators(sentences)
 
         # Credits: the states each sentence involves, and how. They come in text order, many in a
         # row from one sentence: a bisect runs only when a credit leaves the last one's stretch.
@@ -231,7 +232,7 @@ class Tagger:
                     involved[actor] = involved.get(actor, 0) | bit
         credits = Counter(countries)
         total = len(countries)  # the sum of the counts
-        refusals = [_gate_refusal(tag.definition.gate, credits, total) for tag in self._tags]
+        refusals = [_gate_refusal(gate, credits, total) if gate else None for gate in self._gates]
 
         # Cue hits, in order of their end: each sets its sentence's bit in its term's slots, those
         # of the groups the tags left in play use (a story naming no Taiwan need not place "strait").
@@ -270,6 +271,7 @@ class Tagger:
             holding,
             matches,
             None,
+            {},
             sentence_counts,
             involved,
             states,
@@ -331,17 +333,23 @@ class Tagger:
                 mask &= ~holding[group]
             if len(cues) == 1:
                 # The group's weights strongest first: the sentences holding each, at once.
-                for slot, strength in levels[cues[0]]:
+                for slot, weight in levels[cues[0]]:
                     share = mask & found[slot]
                     if share:
                         mask ^= share
-                        _place(best, share, strength * rule_weight, rule_id)
+                        strength = weight * rule_weight
+                        while share:
+                            bit = share & -share  # the first sentence left
+                            share ^= bit
+                            if strength > best.get(bit, _NOTHING)[0]:
+                                best[bit] = (strength, rule_id)
             else:
                 while mask:
-                    bit = mask & -mask  # the first sentence left
+                    bit = mask & -mask
                     mask ^= bit
-                    strength = min([_strongest(levels[g], found, bit) for g in cues]) if cues else 1.0
-                    _place(best, bit, strength * rule_weight, rule_id)
+                    strength = (min([_strongest(levels[g], found, bit) for g in cues]) if cues else 1.0) * rule_weight
+                    if strength > best.get(bit, _NOTHING)[0]:
+                        best[bit] = (strength, rule_id)
         if not best:
             judgement.refused = "too few sentences of evidence"
             return judgement
@@ -390,18 +398,13 @@ class Tagger:
             evidence.append((weight, sentences[bit.bit_length() - 1], rule_id))
 
         total = sum([weight for weight, _, _ in evidence])
-        states_credited = len(article.credits)
-        for actors, min_states, cues, min_count, factor in tag.document_dampeners:
-            if actors and not _any_of(involved, actors):
-                continue
-            if states_credited < min_states:
-                continue
-            if cues:
-                if article.counts is None:
-                    article.counts = self._document_counts([key for key, _, _ in article.matches])
-                if sum([article.counts.get(g, 0) for g in cues]) < min_count:
-                    continue
-            total *= factor
+        conditions = article.conditions  # tags share them: sport, culture...
+        for condition, factor in tag.document_dampeners:
+            holds = conditions.get(condition)
+            if holds is None:
+                holds = conditions[condition] = self._document_condition(article, condition)
+            if holds:
+                total *= factor
         judgement.weight = total
         judgement.score = 1.0 - math.exp(-total / definition.scale)
         judgement.coverage = len(evidence) / max(1, len(sentences))
@@ -415,15 +418,26 @@ class Tagger:
             judgement.refused = "score below threshold"
         return judgement
 
-    def _document_counts(self, keys: list[int]) -> dict[int, int]:
-        """Hits in the article of each group that document dampeners count."""
-        counts: dict[int, int] = {}
-        tallies = self._document_tallies
-        for key in tallies.keys() & keys:  # the few counted terms the article holds
-            hits = keys.count(key)
-            for group in tallies[key]:
-                counts[group] = counts.get(group, 0) + hits
-        return counts
+    def _document_condition(self, article: _Article, condition: _CompiledCondition) -> bool:
+        """Whether a document dampener applies: one of its actors involved, enough states
+        credited, and its cues hit min_count times or more in the article (each if given)."""
+        actors, min_states, cues, min_count = condition
+        if actors and not _any_of(article.involved, actors):
+            return False
+        if len(article.credits) < min_states:
+            return False
+        if not cues:
+            return True
+        if article.counts is None:
+            # Hits of the groups document dampeners count, from the few counted terms present.
+            keys = [key for key, _, _ in article.matches]
+            tallies = self._document_tallies
+            article.counts = counts = {}
+            for key in tallies.keys() & keys:
+                hits = keys.count(key)
+                for group in tallies[key]:
+                    counts[group] = counts.get(group, 0) + hits
+        return sum([article.counts.get(g, 0) for g in cues]) >= min_count
 
     def _tag(self, judgement: Judgement, doc: Document) -> Tag:
         definition = judgement.definition
@@ -437,42 +451,47 @@ class Tagger:
         return Tag(definition.id, definition.label, judgement.score, rule, spans)
 
 
-def _locators(sentences: list[Sentence], fields: list[str]) -> tuple[dict[str, tuple[list[int], list[int]]], list[int], list[int]]:
+def _locators(sentences: list[Sentence]) -> tuple[dict[str, tuple[list[int], list[int]]], list[int], list[int]]:
     """Where the sentences of each field lie, for a bisect; and the bits of the title's and the
     text's sentences, in the order of `sentences`.
 
     Per field, `bounds` alternates the start and the end of each sentence in text order, between
-    -1 and `_FAR`, and `located` holds 0 before, between and after them: with
+    -_FAR and _FAR, and `located` holds 0 before, between and after them: with
     k = bisect_right(bounds, offset), `located[k]` is the bit of the sentence holding the offset,
     or 0, for every offset from bounds[k - 1] up to bounds[k]. An offset belongs to the last
     sentence starting at or before it, if it ends after the offset.
     """
-    bits = [1 << i for i in range(len(sentences))]
-    titled = fields.count("title")
-    if fields[:titled].count("title") == titled:  # the title's sentences first, as the pipeline lists them
-        extents = list(chain.from_iterable(map(_extent, sentences)))
-        parts = [("title", extents[: 2 * titled], bits[:titled]), ("text", extents[2 * titled :], bits[titled:])]
-    else:
-        parts = []
-        for name in ("title", "text"):
-            chosen = list(map(name.__eq__, fields))
-            parts.append((name, list(chain.from_iterable(compress(map(_extent, sentences), chosen))), list(compress(bits, chosen))))
-    locators = {}
-    for name, bounds, field_bits in parts:
-        located_bits = field_bits
-        if not all(map(le, bounds, bounds[1:])):
-            # Out of text order, or overlapping: sorted, and each sentence ending where the next one
-            # starts at the latest (the offsets between belong to the next).
-            order = sorted(zip(bounds[0::2], bounds[1::2], field_bits))
-            bounds = []
-            for k, (start, end, _) in enumerate(order):
-                following = order[k + 1][0] if k + 1 < len(order) else end
-                bounds += (start, max(start, min(end, following)))
-            located_bits = [bit for _, _, bit in order]
-        located = [0] * (2 * len(located_bits) + 2)
-        located[2::2] = located_bits
-        locators[name] = ([-1, *bounds, _FAR], located)
-    return locators, parts[0][2], parts[1][2]
+    title_bounds, text_bounds, title_bits, text_bits = [-_FAR], [-_FAR], [], []
+    bit = 1
+    for sentence in sentences:
+        if sentence.field == "text":
+            text_bounds += (sentence.start, sentence.end)
+            text_bits.append(bit)
+        elif sentence.field == "title":
+            title_bounds += (sentence.start, sentence.end)
+            title_bits.append(bit)
+        else:
+            raise KeyError(sentence.field)
+        bit <<= 1
+    return {"title": _locator(title_bounds, title_bits), "text": _locator(text_bounds, text_bits)}, title_bits, text_bits
+
+
+def _locator(bounds: list[int], bits: list[int]) -> tuple[list[int], list[int]]:
+    """`bounds` (-_FAR, then each sentence's start and end) and `bits` of one field's sentences
+    made a locator (see _locators)."""
+    if not all(map(le, bounds, bounds[1:])):
+        # Out of text order, or overlapping: sorted, and each sentence ending where the next one
+        # starts at the latest (the offsets between belong to the next).
+        order = sorted(zip(bounds[1::2], bounds[2::2], bits))
+        bounds = [-_FAR]
+        for k, (start, end, _) in enumerate(order):
+            following = order[k + 1][0] if k + 1 < len(order) else end
+            bounds += (start, max(start, min(end, following)))
+        bits = [bit for _, _, bit in order]
+    bounds.append(_FAR)
+    located = [0] * len(bounds)
+    located[2::2] = bits
+    return bounds, located
 
 
 def _joined(title: tuple[list[int], list[int]], text: tuple[list[int], list[int]], base: int) -> tuple[list[int], list[int]]:
@@ -506,15 +525,6 @@ def _in_at_least(masks: Collection[int], n: int) -> int:
         for k in range(n, 0, -1):
             reached[k] |= reached[k - 1] & mask
     return reached[n]
-
-
-def _place(best: dict[int, tuple[float, str]], sentences: int, strength: float, rule_id: str) -> None:
-    """A rule's evidence in `sentences`, where it is stronger than any rule before."""
-    while sentences:
-        bit = sentences & -sentences  # the first sentence left
-        sentences ^= bit
-        if strength > best.get(bit, _NOTHING)[0]:
-            best[bit] = (strength, rule_id)
 
 
 def _any_of(involved: dict[str, int], actors: tuple[str, ...]) -> int:
@@ -552,8 +562,6 @@ def _gate_refusal(gate: Gate, credits: Counter, total: int) -> str | None:
 
 
 _FAR = sys.maxsize  # beyond any offset
-_field = attrgetter("field")
-_extent = attrgetter("start", "end")
 
 
 def _minus_weight(item: tuple[float, Sentence, str]) -> float:
