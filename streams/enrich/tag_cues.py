@@ -6,7 +6,7 @@ stays short and readable. A term written `=term` matches only as written; `stem*
 word starting with the stem. `CueMatcher` compiles all terms of a taxonomy into one Aho-Corasick
 automaton at load time (the contiguous NFA of `ahocorasick-rs`: compact, so that it stays in the
 CPU caches beside the entity stage, and faster there than pyahocorasick or a DFA); per article it
-makes one pass over the lower-cased title and body, laid end to end.
+makes one pass over the lower-cased title and one over the body.
 
 Word boundaries are part of the automaton's keys: the text is matched with every character that
 is not a letter or digit turned into a space (same length, same offsets), and a term is stored as
@@ -16,7 +16,6 @@ never stops inside "said", and no hit needs checking afterwards.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 import ahocorasick_rs
@@ -94,7 +93,7 @@ def inflections(term: str) -> tuple[set[str], bool]:
 
 
 class CueMatcher:
-    """All cue terms of a taxonomy in one automaton; `find(title, text)` gives every whole-word hit."""
+    """All cue terms of a taxonomy in one automaton; `find(text)` gives every whole-word hit."""
 
     def __init__(self, terms: Iterable[tuple[str, int, float]]) -> None:
         """`terms`: (term as written in the data file, group index, weight)."""
@@ -112,27 +111,21 @@ class CueMatcher:
         self._automaton = (
             ahocorasick_rs.AhoCorasick(list(entries), implementation=ahocorasick_rs.Implementation.ContiguousNFA) if entries else None
         )
-        # Title and text are matched in one pass, a run of spaces between them: one space longer than
-        # any run inside a key ("u.s.-china" is " u s  china "), so that no hit spans the two.
-        self.gap = 1 + max((len(run) for key in entries for run in re.findall(" +", key)), default=1)
-        self._spaces = " " * self.gap
         self._ascii_keys = all(key.isascii() for key in entries)
 
-    def find(self, title: str, text: str) -> list[tuple[int, int, int]]:
+    def find(self, text: str) -> list[tuple[int, int, int]]:
         """Every whole-word hit as (key index, start, end), in order of the end; `values[key]` says
-        which groups it serves. Offsets are into the title, and into the text shifted by
-        len(title) + gap."""
-        if self._automaton is None:
+        which groups it serves."""
+        if self._automaton is None or not text:
             return []
-        # A key's leading space sits one before the word: in the padded string, that is the word's
+        # A key's leading space sits one before the word: in the padded text, that is the word's
         # own offset in the original.
-        if title.isascii() and text.isascii():  # fold + blank_punctuation in one pass of a byte table
-            padded = f" {title}{self._spaces}{text} ".encode("ascii").translate(_ASCII_LOWER_BLANKS).decode("ascii")
+        if text.isascii():  # fold + blank_punctuation in one pass of a byte table
+            padded = f" {text} ".encode("ascii").translate(_ASCII_LOWER_BLANKS).decode("ascii")
         elif self._ascii_keys:
-            padded = f" {_as_ascii(title)}{self._spaces}{_as_ascii(text)} ".encode("ascii")
-            padded = padded.translate(_ASCII_LOWER_BLANKS_BUT_STAND_IN).decode("ascii")
+            padded = f" {_as_ascii(text)} ".encode("ascii").translate(_ASCII_LOWER_BLANKS_BUT_STAND_IN).decode("ascii")
         else:
-            padded = f" {blank_punctuation(fold(title))}{self._spaces}{blank_punctuation(fold(text))} "
+            padded = f" {blank_punctuation(fold(text))} "
         return self._automaton.find_matches_as_indexes(padded, overlapping=True)
 
 

@@ -64,7 +64,7 @@ class _Article:
     lead: int  # the first `lead_sentences` sentences of the body
     found: list[int]  # per cue slot (a group at one weight): the sentences holding a hit of it
     holding: list[int]  # per group: the sentences holding a hit of it (of any weight but 0)
-    matches: list[tuple[int, int, int]]  # every cue hit, in or out of a sentence: (key, start, end)
+    matches: dict[str, list[tuple[int, int, int]]]  # per field, every cue hit in or out of a sentence: (key, start, end)
     counts: dict[int, int] | None  # group -> hits in the article, for the groups document dampeners count (when first asked)
     conditions: dict[_CompiledCondition, bool]  # whether each document dampener's condition holds (when first asked)
     sentence_counts: dict[tuple[int, int], int]  # (group, sentence) -> hits, for the groups counted per sentence
@@ -163,8 +163,13 @@ class Tagger:
         article = self._read(doc)
         tags = []
         for tag, refusal in zip(self._tags, article.refusals):
-            if refusal is None:  # the tags the gate refuses need no judgement here
-                judgement = self._judge(tag, article, None)
+            if refusal is not None:
+                continue
+            # Only the tags with evidence in enough sentences are weighed: explain() says what
+            # the others' weight and score would be, but they are refused whatever their score.
+            best = self._evidence(tag, article)
+            if _enough_sentences(tag.definition.gate, article, best):
+                judgement = self._weigh(tag, article, best)
                 if judgement.refused is None:
                     tags.append(self._tag(judgement, doc))
         doc.tags = sorted(tags, key=lambda t: -t.score)
@@ -236,18 +241,19 @@ class Tagger:
 
         # Cue hits, in order of their end: each sets its sentence's bit in its term's slots, those
         # of the groups the tags left in play use (a story naming no Taiwan need not place "strait").
-        matches = self._matcher.find(doc.title, doc.text)
         slots = self._live_slots(refusals)
-        bounds, located = _joined(locators["title"], locators["text"], len(doc.title) + self._matcher.gap)
         found = [0] * self._slot_count
-        lo = hi = 0
-        bit = 0
-        for key, start, _ in matches:
-            if not lo <= start < hi:
-                k = bisect_right(bounds, start)
-                bit, lo, hi = located[k], bounds[k - 1], bounds[k]
-            for slot in slots[key]:
-                found[slot] |= bit
+        matches = {name: self._matcher.find(doc.field_text(name)) for name in ("title", "text")}
+        for field_name, field_matches in matches.items():
+            bounds, located = locators[field_name]
+            lo = hi = 0
+            bit = 0
+            for key, start, _ in field_matches:
+                if not lo <= start < hi:
+                    k = bisect_right(bounds, start)
+                    bit, lo, hi = located[k], bounds[k - 1], bounds[k]
+                for slot in slots[key]:
+                    found[slot] |= bit
         holding = [0] * len(self._levels)  # per group: the sentences holding a hit of it, any weight
         group_of = self._group_of
         for slot in compress(range(len(found)), found):
@@ -255,8 +261,12 @@ class Tagger:
         sentence_counts: dict[tuple[int, int], int] = {}
         if self._sentence_tallies:
             tallies = self._sentence_tallies
-            hits_at = [(key, located[bisect_right(bounds, start)]) for key, start, _ in matches]
-            for (key, bit), hits in Counter(hits_at).items():
+            hits_at = Counter(
+                (key, locators[name][1][bisect_right(locators[name][0], start)])
+                for name, field_matches in matches.items()
+                for key, start, _ in field_matches
+            )
+            for (key, bit), hits in hits_at.items():
                 if bit:
                     for group in tallies.get(key, ()):
                         sentence_counts[group, bit] = sentence_counts.get((group, bit), 0) + hits
@@ -305,16 +315,20 @@ class Tagger:
         return [self._judge(tag, article, refusal) for tag, refusal in zip(self._tags, article.refusals)]
 
     def _judge(self, tag: _CompiledTag, article: _Article, refusal: str | None) -> Judgement:
-        definition = tag.definition
-        judgement = Judgement(definition)
         if refusal is not None:
+            judgement = Judgement(tag.definition)
             judgement.refused = refusal
             return judgement
+        return self._weigh(tag, article, self._evidence(tag, article))
 
-        # A rule fires in a sentence holding its actors, enough states, all its cue groups and no
-        # vetoing cue: the AND of those sets of sentences. Its strength there is the weakest group's
-        # best term (1.0 for a rule without cue groups), times its weight; a sentence counts once,
-        # by its strongest rule (the first of equals).
+    def _evidence(self, tag: _CompiledTag, article: _Article) -> dict[int, tuple[float, str]]:
+        """The sentences where a rule of the tag fires -> (strength, rule id) of the strongest.
+
+        A rule fires in a sentence holding its actors, enough states, all its cue groups and no
+        vetoing cue: the AND of those sets of sentences. Its strength there is the weakest group's
+        best term (1.0 for a rule without cue groups), times its weight; a sentence counts once,
+        by its strongest rule (the first of equals).
+        """
         involved, found, holding, levels = article.involved, article.found, article.holding, self._levels
         best: dict[int, tuple[float, str]] = {}
         for actors, any_actors, cues, unless, min_states, rule_weight, rule_id in tag.rules:
@@ -350,9 +364,16 @@ class Tagger:
                     strength = (min([_strongest(levels[g], found, bit) for g in cues]) if cues else 1.0) * rule_weight
                     if strength > best.get(bit, _NOTHING)[0]:
                         best[bit] = (strength, rule_id)
+        return best
+
+    def _weigh(self, tag: _CompiledTag, article: _Article, best: dict[int, tuple[float, str]]) -> Judgement:
+        """The tag's judgement from the sentences where its rules fire."""
+        definition = tag.definition
+        judgement = Judgement(definition)
         if not best:
             judgement.refused = "too few sentences of evidence"
             return judgement
+        involved, found, levels = article.involved, article.found, self._levels
 
         # Per sentence dampener, the sentences where it applies: those involving one of its actors
         # and enough states, whose cues have a hit of weight min_count or more (as the strongest
@@ -430,7 +451,7 @@ class Tagger:
             return True
         if article.counts is None:
             # Hits of the groups document dampeners count, from the few counted terms present.
-            keys = [key for key, _, _ in article.matches]
+            keys = [key for field_matches in article.matches.values() for key, _, _ in field_matches]
             tallies = self._document_tallies
             article.counts = counts = {}
             for key in tallies.keys() & keys:
@@ -494,11 +515,6 @@ def _locator(bounds: list[int], bits: list[int]) -> tuple[list[int], list[int]]:
     return bounds, located
 
 
-def _joined(title: tuple[list[int], list[int]], text: tuple[list[int], list[int]], base: int) -> tuple[list[int], list[int]]:
-    """The locator of the title and the text laid end to end, the text shifted by `base`."""
-    return title[0][:-1] + [offset + base for offset in text[0][1:]], title[1] + text[1][2:]
-
-
 def _at_least(article: _Article, n: int) -> int:
     """The sentences involving `n` states or more."""
     mask = article.at_least.get(n)
@@ -525,6 +541,15 @@ def _in_at_least(masks: Collection[int], n: int) -> int:
         for k in range(n, 0, -1):
             reached[k] |= reached[k - 1] & mask
     return reached[n]
+
+
+def _enough_sentences(gate: Gate, article: _Article, best: dict[int, tuple[float, str]]) -> bool:
+    """Whether evidence in these sentences passes the gate's sentence and coverage conditions,
+    as _weigh tests them (one evidence row per sentence)."""
+    in_title = bool(sum(best) & article.title)  # distinct bits: their sum is their union
+    if len(best) + in_title < gate.min_sentences:
+        return False
+    return len(best) / max(1, len(article.sentences)) >= gate.min_coverage or in_title
 
 
 def _any_of(involved: dict[str, int], actors: tuple[str, ...]) -> int:
