@@ -12,10 +12,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from streams.enrich.datafile import DataFileError
 from streams.enrich.document import Credit, Document, Entity, Sentence, Span
 from streams.enrich.sentences import split_sentences
+from streams.enrich.tag_cues import CueMatcher
 from streams.enrich.tags import Tagger, load_taxonomy
 
 NAMES = {
@@ -438,3 +441,95 @@ def test_the_reference_sample_gets_both_mission_tags_with_evidence_from_its_own_
         for span in tag.evidence:
             assert doc.field_text(span.field)[span.start : span.end] == span.text
             assert span.text in sample["raw"]["text"] or span.text == sample["raw"]["title"]
+
+
+# --- the tagger's bookkeeping ----------------------------------------------------------------
+
+
+def test_the_tags_emitted_are_those_explain_finds_unrefused():
+    """__call__ weighs only the tags with evidence in enough sentences; explain weighs them all."""
+    from evaluation.tags import load_cases
+    from streams.enrich.pipeline import Enricher
+
+    enricher = Enricher()
+    cases, _ = load_cases()
+    for case in cases[:60]:
+        doc = enricher.document(case.raw)
+        judged = {j.definition.id: j.score for j in enricher.tag.explain(doc) if j.refused is None}
+        assert {t.id: t.score for t in doc.tags} == judged, case.id
+
+
+def _one_tag_taxonomy(tmp_path, cues: list[str], rules: str, dampen: str = "[]") -> Tagger:
+    """A taxonomy of shared cue groups (`cues`, one "name: terms" each) and one tag."""
+    lines = ["version: 1", "cues:", *(f"  {group}" for group in cues), "tags:", "  - id: demo", "    label: Demo"]
+    lines += ["    definition: A tag that exists for a test of the tagger's bookkeeping.", "    threshold: 0.01"]
+    lines += ["    scale: 1.0", f"    rules: {rules}", f"    dampen: {dampen}"]
+    path = tmp_path / "taxonomy.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return Tagger(load_taxonomy(path), None)
+
+
+# Terms and the characters around them beyond ASCII: those that fold to ASCII ("İ", the kelvin
+# sign, quotes, dashes, a no-break space) and letters and digits that do not.
+_FRAGMENTS = ["aid", "said", "is", "x-ray", "xrays", "AID", " ", "-", ".", "\n", "\x01"]
+_FRAGMENTS += ["\u0130", "\u212a", "\u2019", "\u2014", "\u00a0", "\u00e9", "\u00df", "\u03a3", "\u0436", "\u4e2d", "\u00b2"]
+_TRICKY = st.lists(st.sampled_from(_FRAGMENTS), max_size=12).map("".join)
+
+
+@given(_TRICKY)
+@settings(max_examples=300, deadline=None)
+def test_ascii_terms_hit_the_same_whether_or_not_a_term_goes_beyond_ascii(text):
+    """Keys all ASCII: text beyond ASCII is matched as ASCII, each other letter a stand-in.
+    A key beyond ASCII: the text is folded and blanked as it is. Same hits for ASCII terms."""
+    ascii_only = CueMatcher([("aid", 0, 1.0), ("said", 0, 1.0), ("x-ray*", 0, 1.0), ("is", 0, 1.0)])
+    with_other = CueMatcher([("aid", 0, 1.0), ("said", 0, 1.0), ("x-ray*", 0, 1.0), ("is", 0, 1.0), ("ßé", 1, 1.0)])
+    # The shared terms are keyed alike in both (added first, in the same order); group 1 is the other.
+    assert ascii_only.find(text) == [hit for hit in with_other.find(text) if with_other.values[hit[0]] == ((0, 1.0),)]
+
+
+def test_a_term_beyond_ascii_matches(tmp_path):
+    tagger = _one_tag_taxonomy(tmp_path, ["straits: [boğaz, türk akımı]"], "[{id: strait, cues: [straits], weight: 2.0}]")
+    doc = credited("Boğaz geçişi", "Tankerler Boğaz’dan geçti. Türk Akımı boru hattı çalışıyor.")
+    tagger(doc)
+    assert [t.id for t in doc.tags] == ["demo"]
+    assert {s.text for s in doc.tags[0].evidence} == {"Tankerler Boğaz’dan geçti.", "Türk Akımı boru hattı çalışıyor.", "Boğaz geçişi"}
+
+
+def test_a_sentence_dampener_may_ask_for_several_hits(tmp_path):
+    tagger = _one_tag_taxonomy(
+        tmp_path,
+        ["drill: [drill]", "rumour: [rumour]"],
+        "[{id: drill, cues: [drill], weight: 1.0}]",
+        "[{id: rumours, cues: [rumour], scope: sentence, min_count: 2, factor: 0.5}]",
+    )
+    doc = credited("", "A drill was held, a rumour said. A drill was held, rumour upon rumour said. A drill was held.")
+    (judgement,) = tagger.explain(doc)
+    weights = [weight for weight, _, _ in judgement.evidence]
+    assert weights[1] == pytest.approx(weights[0] * 0.5) and weights[2] == weights[0]  # one rumour is not enough
+
+
+def test_a_cue_group_weighted_zero_gives_no_evidence(tmp_path):
+    tagger = _one_tag_taxonomy(
+        tmp_path, ["drill: [drill]", "muted: {weight: 0, terms: [exercise]}"], "[{id: drill, cues: [drill, muted], weight: 1.0}]"
+    )
+    (judgement,) = tagger.explain(credited("", "A drill and an exercise were held. A drill was held."))
+    assert judgement.evidence == [] and judgement.refused == "too few sentences of evidence"
+
+
+@given(st.lists(st.tuples(st.integers(-3, 40), st.integers(-3, 40), st.sampled_from(["title", "text"])), max_size=8))
+def test_an_offset_is_in_the_last_sentence_starting_at_or_before_it(sentences):
+    """However sentences are listed (out of order, overlapping, empty): as a bisect over the
+    sentences' starts in text order would say, checked against each sentence's end."""
+    from bisect import bisect_right
+
+    from streams.enrich.tags import _locators
+
+    listed = [Sentence(start, end, field) for start, end, field in sentences]
+    locators, _, _ = _locators(listed)
+    for field in ("title", "text"):
+        ordered = sorted((s.start, s.end, i) for i, s in enumerate(listed) if s.field == field)
+        bounds, located = locators[field]
+        for offset in range(-5, 45):
+            holding = [entry for entry in ordered if entry[0] <= offset]
+            expected = 1 << holding[-1][2] if holding and offset < holding[-1][1] else 0
+            assert located[bisect_right(bounds, offset)] == expected

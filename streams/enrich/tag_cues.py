@@ -4,7 +4,9 @@ Taxonomy terms are written in their base form ("sanction", "joint exercise"); `i
 the regular forms of the last word ("sanctions", "sanctioned", "sanctioning"), so the data file
 stays short and readable. A term written `=term` matches only as written; `stem*` matches any
 word starting with the stem. `CueMatcher` compiles all terms of a taxonomy into one Aho-Corasick
-automaton at load time; per article it makes one pass over the lower-cased title and body.
+automaton at load time (the contiguous NFA of `ahocorasick-rs`: compact, so that it stays in the
+CPU caches beside the entity stage, and faster there than pyahocorasick or a DFA); per article it
+makes one pass over the lower-cased title and one over the body.
 
 Word boundaries are part of the automaton's keys: the text is matched with every character that
 is not a letter or digit turned into a space (same length, same offsets), and a term is stored as
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import ahocorasick
+import ahocorasick_rs
 
 # Typographic variants folded one-for-one, so offsets in the folded text equal offsets in the original.
 _FOLD = (("’", "'"), ("‘", "'"), ("‛", "'"), ("–", "-"), ("—", "-"), ("‑", "-"), ("‐", "-"), ("\u00a0", " "))
@@ -25,6 +27,11 @@ _ASCII_WORD_CHARS = set(b"abcdefghijklmnopqrstuvwxyz0123456789")
 _ASCII_BLANKS = bytes(c if c in _ASCII_WORD_CHARS else 32 for c in range(256))
 # Lower-casing and blanking at once, for ASCII text: none of the `_FOLD` variants is ASCII.
 _ASCII_LOWER_BLANKS = bytes(c | 32 if 65 <= c <= 90 else c if c in _ASCII_WORD_CHARS else 32 for c in range(256))
+# Other text, matched against keys that are all ASCII: a letter or digit beyond ASCII can be in no
+# key, and "\x01" (no letter, so blanked in any key) stands in for it. The text is then ASCII.
+_STAND_IN = "\x01"
+_ASCII_LOWER_BLANKS_BUT_STAND_IN = _ASCII_LOWER_BLANKS[:1] + b"\x01" + _ASCII_LOWER_BLANKS[2:]
+_ASCII = bytes(range(128))
 _VOWELS = set("aeiou")
 _SIBILANT_ENDINGS = ("s", "x", "z", "ch", "sh")
 
@@ -86,7 +93,7 @@ def inflections(term: str) -> tuple[set[str], bool]:
 
 
 class CueMatcher:
-    """All cue terms of a taxonomy in one automaton; `find(text)` yields every whole-word hit."""
+    """All cue terms of a taxonomy in one automaton; `find(text)` gives every whole-word hit."""
 
     def __init__(self, terms: Iterable[tuple[str, int, float]]) -> None:
         """`terms`: (term as written in the data file, group index, weight)."""
@@ -98,34 +105,44 @@ class CueMatcher:
                 if key:
                     key = f" {key}" if prefix else f" {key} "
                     entries.setdefault(key, []).append((group, weight))
-        self._automaton = ahocorasick.Automaton()
-        for key, values in entries.items():
-            # The key's leading space sits one before the word; in the padded text that is the
-            # word's own offset in the original.
-            self._automaton.add_word(key, (len(key) - 1, _strongest_per_group(values)))
-        self._empty = not entries
-        if entries:
-            self._automaton.make_automaton()
+        # Per key, in the automaton's order: ((group index, weight), ...). One surface form may serve
+        # several groups ("sanctions" is a sanction and a relation cue).
+        self.values = [_strongest_per_group(values) for values in entries.values()]
+        self._automaton = (
+            ahocorasick_rs.AhoCorasick(list(entries), implementation=ahocorasick_rs.Implementation.ContiguousNFA) if entries else None
+        )
+        self._ascii_keys = all(key.isascii() for key in entries)
 
-    def find(self, text: str) -> list[tuple[int, tuple[tuple[int, float], ...]]]:
-        """Every whole-word hit as (start offset, ((group index, weight), ...)), in order of the hit's end.
-
-        One surface form may serve several groups ("sanctions" is a sanction and a relation cue):
-        they come together, so that a caller places the hit in its sentence once.
-        """
-        if self._empty or not text:
+    def find(self, text: str) -> list[tuple[int, int, int]]:
+        """Every whole-word hit as (key index, start, end), in order of the end; `values[key]` says
+        which groups it serves."""
+        if self._automaton is None or not text:
             return []
-        padded = f" {blank_punctuation(fold(text))} "
-        return [(last - span, values) for last, (span, values) in self._automaton.iter(padded)]
-
-    def hits(self, text: str) -> Iterable[tuple[int, tuple[int, tuple[tuple[int, float], ...]]]]:
-        """`find` without the list: every hit as (offset of its last character, (length, values)),
-        in order of that offset; the hit starts at offset - length. For callers in a hot loop."""
-        if self._empty or not text:
-            return ()
+        # A key's leading space sits one before the word: in the padded text, that is the word's
+        # own offset in the original.
         if text.isascii():  # fold + blank_punctuation in one pass of a byte table
-            return self._automaton.iter(f" {text.encode('ascii').translate(_ASCII_LOWER_BLANKS).decode('ascii')} ")
-        return self._automaton.iter(f" {blank_punctuation(fold(text))} ")
+            padded = f" {text} ".encode("ascii").translate(_ASCII_LOWER_BLANKS).decode("ascii")
+        elif self._ascii_keys:
+            padded = f" {_as_ascii(text)} ".encode("ascii").translate(_ASCII_LOWER_BLANKS_BUT_STAND_IN).decode("ascii")
+        else:
+            padded = f" {blank_punctuation(fold(text))} "
+        return self._automaton.find_matches_as_indexes(padded, overlapping=True)
+
+
+def _as_ascii(text: str) -> str:
+    """`text` with each character beyond ASCII folded (quotes, dashes, "İ"), else replaced by
+    `_STAND_IN` if it is a letter or digit and by a space if not; the length does not change.
+
+    A story holds a handful of such characters: one str.replace (in C) for each, instead of one
+    for each punctuation mark as blank_punctuation does.
+    """
+    if _STAND_IN in text:
+        text = text.replace(_STAND_IN, " ")  # not a letter or digit: blanked, as blank_punctuation would
+    # The characters beyond ASCII, found by dropping the ASCII bytes of the UTF-8 encoding.
+    for c in set(text.encode("utf-8").translate(None, _ASCII).decode("utf-8")):
+        folded = fold(c)
+        text = text.replace(c, folded if folded.isascii() else _STAND_IN if folded.isalnum() else " ")
+    return text
 
 
 def _strongest_per_group(values: list[tuple[int, float]]) -> tuple[tuple[int, float], ...]:

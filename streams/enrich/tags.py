@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from operator import attrgetter
+from functools import reduce
+from itertools import compress
+from operator import le, or_
 
 from .document import Document, Sentence, Tag
 from .kb import KnowledgeBase
 from .sentences import split_sentences
 from .tag_cues import CueMatcher
-from .taxonomy_file import Gate, Rule, TagDefinition, Taxonomy, load_taxonomy
+from .taxonomy_file import Gate, TagDefinition, Taxonomy, load_taxonomy
 
 __all__ = ["Judgement", "Tagger", "Taxonomy", "load_taxonomy"]
 
@@ -29,67 +33,47 @@ MAX_EVIDENCE = 5
 _NAMED = frozenset({"name", "demonym"})
 
 
-_NO_COUNTS: dict[int, int] = {}  # shared by the sentences with nothing counted: never written to
-
-
-class _SentenceFacts:
-    """What the tagger knows about one sentence: who it involves and which cues it holds.
-
-    A plain class with a hand-written __init__: one is made for nearly every sentence of every
-    article, and a dataclass's default factories cost a call per field."""
-
-    __slots__ = ("sentence", "position", "index", "actors", "states", "named_states", "cues", "counts")
-
-    def __init__(self, sentence: Sentence, position: float, index: int) -> None:
-        self.sentence = sentence
-        self.position = position
-        self.index = index
-        self.actors: set[str] = set()
-        self.states: set[str] = set()
-        self.named_states: set[str] = set()  # by name or demonym: what lists are made of
-        self.cues: dict[int, float] = {}  # group index -> strongest weight
-        self.counts: dict[int, int] = _NO_COUNTS  # group index -> hits, for dampeners that count them (made on the first)
-
-
-@dataclass(slots=True)
-class _CompiledRule:
-    rule: Rule
-    cues: tuple[int, ...]
-    unless: tuple[int, ...]
-    actors: frozenset[str]
-    any_actors: frozenset[str]
-
-
-@dataclass(slots=True)
-class _CompiledDampener:
-    scope: str
-    cues: tuple[int, ...]
-    actors: frozenset[str]
-    min_states: int
-    factor: float
-    min_count: int
+# A rule compiled to what one loop unpacks: (actors, any_actors, cue groups, unless groups,
+# min_states, weight, rule id). A dampener likewise: (actors, min_states, cue groups, min_count,
+# factor). Plain tuples: the taxonomy is read for every article, by then out of the CPU caches.
+_CompiledRule = tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...], tuple[int, ...], int, float, str]
+_CompiledDampener = tuple[tuple[str, ...], int, tuple[int, ...], int, float]
+_CompiledCondition = tuple[tuple[str, ...], int, tuple[int, ...], int]  # a document dampener's, without its factor
 
 
 @dataclass(slots=True)
 class _CompiledTag:
     definition: TagDefinition
     rules: tuple[_CompiledRule, ...]
-    dampeners: tuple[_CompiledDampener, ...]
-    groups: frozenset[int]  # every cue group its rules and dampeners look at
     sentence_dampeners: tuple[_CompiledDampener, ...]
-    document_dampeners: tuple[_CompiledDampener, ...]
+    document_dampeners: tuple[tuple[_CompiledCondition, float], ...]
 
 
 @dataclass(slots=True)
 class _Article:
-    """One pass over the document, shared by every tag."""
+    """What one document shows, read once and shared by every tag.
 
-    facts: list[_SentenceFacts | None]  # None: the sentence involves no one and holds no cue
-    counts: dict[int, int]  # group index -> hits in the whole article
-    sentences_with: dict[int, dict[int, None]]  # group index -> the sentences with a hit, in order
-    with_actors: list[int]
+    A set of sentences is an int, sentence i its bit 1 << i: the sentences that hold a cue group,
+    that involve Russia, that name three states are ints, and the sentences where a rule may fire
+    are their AND, worked out in C whatever the length of the article.
+    """
+
+    sentences: list[Sentence]
+    every: int  # all sentences
+    title: int  # the sentences of the title
+    lead: int  # the first `lead_sentences` sentences of the body
+    found: list[int]  # per cue slot (a group at one weight): the sentences holding a hit of it
+    holding: list[int]  # per group: the sentences holding a hit of it (of any weight but 0)
+    matches: dict[str, list[tuple[int, int, int]]]  # per field, every cue hit in or out of a sentence: (key, start, end)
+    counts: dict[int, int] | None  # group -> hits in the article, for the groups document dampeners count (when first asked)
+    conditions: dict[_CompiledCondition, bool]  # whether each document dampener's condition holds (when first asked)
+    sentence_counts: dict[tuple[int, int], int]  # (group, sentence) -> hits, for the groups counted per sentence
+    involved: dict[str, int]  # actor the taxonomy names -> the sentences involving it
+    states: dict[str, int]  # state -> the sentences involving it (a venue involves none)
+    named: dict[str, int]  # state -> the sentences naming it by name or demonym: what lists are made of
+    at_least: dict[int, int]  # n -> the sentences involving n states or more, filled when first asked
+    naming_at_least: dict[int, int]  # n -> the sentences naming n states or more (lists), filled when first asked
     credits: Counter  # alpha-3 -> credits in the whole article
-    actors: set[str]  # every state and KB id the article involves
     refusals: list[str | None]  # per compiled tag: why its gate refuses the article from credits alone
 
 
@@ -117,209 +101,211 @@ class Tagger:
             (term, index[name], weight) for name in names for term, weight in taxonomy.cue_groups[name].terms
         )
         self._tags = [self._compile(tag, index) for tag in taxonomy.tags]
-        self._counted_per_sentence = frozenset(
-            g for t in self._tags for d in t.dampeners if d.scope == "sentence" and d.min_count > 1 for g in d.cues
-        )
-        # Knowledge-base entities the taxonomy names (org:nato...): only their mentions are placed.
+        # Per tag, its gate's conditions on the credits, or None: a gate asking nothing of them.
+        self._gates = [t.gate if t.gate.states or t.gate.max_share else None for t in taxonomy.tags]
+        # A cue slot is a group at one weight: a hit sets its sentence's bit in the slot, once per
+        # distinct (term, sentence). A group's strongest weight in a sentence is that of its first
+        # slot, strongest first, holding the sentence. Hits of weight 0 (a group weighted 0) give
+        # no evidence and hold no slot; dampeners that count hits still count them.
+        slots: dict[tuple[int, float], int] = {}
+        self._slots = [
+            tuple(slots.setdefault((group, weight), len(slots)) for group, weight in values if weight > 0.0)
+            for values in self._matcher.values
+        ]
+        self._slot_count = len(slots)
+        self._group_of = [group for group, _ in slots]  # slots in the order they were numbered
+        self._slots_in_play: dict[tuple[bool, ...], list[tuple[int, ...]]] = {}
+        self._levels: list[tuple[tuple[int, float], ...]] = [
+            tuple(sorted(((slot, weight) for (g, weight), slot in slots.items() if g == group), key=_minus_second))
+            for group in range(len(names))
+        ]
+        # Hits are counted only for the groups dampeners count: in the article (document dampeners)
+        # or per sentence (sentence dampeners asking for more than one hit).
+        in_document = {g for t in self._tags for d, _ in t.document_dampeners for g in d[2]}
+        per_sentence = {g for t in self._tags for d in t.sentence_dampeners if d[3] > 1 for g in d[2]}
+        self._document_tallies = {
+            key: groups for key, values in enumerate(self._matcher.values) if (groups := tuple(g for g, _ in values if g in in_document))
+        }
+        self._sentence_tallies = {
+            key: groups for key, values in enumerate(self._matcher.values) if (groups := tuple(g for g, _ in values if g in per_sentence))
+        }
+        # The actors the taxonomy names are the only ones placed: "RUS" (a state however named),
+        # "RUS/person" (a state through one of its people), "RUS/venue" (a place where something
+        # happens), "CHN/company" (a firm of that state, which credits no state) and knowledge-base
+        # entities ("org:nato"). Others would change no rule.
         named = {a for t in taxonomy.tags for r in t.rules for a in r.actors + r.any_actors}
         named |= {a for t in taxonomy.tags for d in t.dampeners for a in d.actors}
         self._kb_actors = frozenset(a for a in named if ":" in a)
-        # "CHN/company": a state's firm (Huawei) is not the state, but a rule may ask for one.
-        self._company_states = frozenset(a.split("/")[0] for a in named if a.endswith("/company"))
-        # Article-wide hit counts serve only the document dampeners.
-        self._counted_per_document = frozenset(
-            g for t in self._tags for d in t.dampeners if d.scope == "document" for g in d.cues
-        )
-        self._tallied = self._counted_per_sentence | self._counted_per_document
+        self._state_actors = frozenset(a for a in named if ":" not in a and "/" not in a)
+        by_via = [tuple(a.split("/")) for a in named if "/" in a]
+        self._company_states = frozenset(country for country, via in by_via if via == "company")
+        self._venue_actors = {country: f"{country}/venue" for country, via in by_via if via == "venue"}
+        self._via_actors = {(country, via): f"{country}/{via}" for country, via in by_via if via not in ("company", "venue")}
+        self._actor_vias = frozenset(via for _, via in self._via_actors)
         positions = taxonomy.positions
         self._position_weights = (positions.title, positions.lead, positions.body, positions.lead_sentences)
 
     @staticmethod
     def _compile(tag: TagDefinition, index: dict[str, int]) -> _CompiledTag:
         rules = tuple(
-            _CompiledRule(
-                r, tuple(index[c] for c in r.cues), tuple(index[c] for c in r.unless), frozenset(r.actors), frozenset(r.any_actors)
-            )
+            (r.actors, r.any_actors, tuple(index[c] for c in r.cues), tuple(index[c] for c in r.unless), r.min_states, r.weight, r.id)
             for r in tag.rules
         )
-        dampeners = tuple(
-            _CompiledDampener(d.scope, tuple(index[c] for c in d.cues), frozenset(d.actors), d.min_states, d.factor, d.min_count)
-            for d in tag.dampeners
+        sentence = tuple(
+            (d.actors, d.min_states, tuple(index[c] for c in d.cues), d.min_count, d.factor) for d in tag.dampeners if d.scope == "sentence"
         )
-        groups = frozenset(g for r in rules for g in r.cues + r.unless) | frozenset(g for d in dampeners for g in d.cues)
-        return _CompiledTag(
-            tag,
-            rules,
-            dampeners,
-            groups,
-            tuple(d for d in dampeners if d.scope == "sentence"),
-            tuple(d for d in dampeners if d.scope == "document"),
+        document = tuple(
+            ((d.actors, d.min_states, tuple(index[c] for c in d.cues), d.min_count), d.factor) for d in tag.dampeners if d.scope == "document"
         )
+        return _CompiledTag(tag, rules, sentence, document)
 
     def __call__(self, doc: Document) -> None:
         article = self._read(doc)
-        judgements = [self._judge(tag, article, refusal) for tag, refusal in zip(self._tags, article.refusals)]
-        tags = [self._tag(j, doc) for j in judgements if j.refused is None]
+        tags = []
+        for tag, refusal in zip(self._tags, article.refusals):
+            if refusal is not None:
+                continue
+            # Only the tags with evidence in enough sentences are weighed: explain() says what
+            # the others' weight and score would be, but they are refused whatever their score.
+            best = self._evidence(tag, article)
+            if _enough_sentences(tag.definition.gate, article, best):
+                judgement = self._weigh(tag, article, best)
+                if judgement.refused is None:
+                    tags.append(self._tag(judgement, doc))
         doc.tags = sorted(tags, key=lambda t: -t.score)
 
-    # --- facts per sentence -----------------------------------------------------------------
+    # --- what the document shows --------------------------------------------------------------
 
     def _read(self, doc: Document) -> _Article:
         sentences = doc.sentences or [Sentence(s, e, "title") for s, e in split_sentences(doc.title)] + [
             Sentence(s, e, "text") for s, e in split_sentences(doc.text)
         ]
-        title_weight, lead_weight, body_weight, lead_sentences = self._position_weights
-        # Sentences of one field in text order: a bisect over their starts finds the sentence
-        # holding an offset, without a per-character table.
-        fields = [sentence.field for sentence in sentences]
-        in_title = [i for i, name in enumerate(fields) if name == "title"]
-        in_text = [i for i, name in enumerate(fields) if name == "text"]
-        if len(in_title) + len(in_text) != len(fields):
-            raise KeyError(next(name for name in fields if name not in ("title", "text")))
-        # Position weights: the title, the first `lead_sentences` of the body, the rest.
-        weights: list[float] = [body_weight] * len(sentences)
-        for i in in_title:
-            weights[i] = title_weight
-        for i in in_text[:lead_sentences]:
-            weights[i] = lead_weight
-        bounds: dict[str, tuple[list[int], list[int], list[int]]] = {
-            name: ([sentences[i].start for i in indices], [sentences[i].end for i in indices], indices)
-            for name, indices in (("title", in_title), ("text", in_text))
-        }
-        for name, (starts, ends, indices) in bounds.items():
-            if starts != sorted(starts):  # the pipeline splits in order; others may not
-                ordered = sorted(zip(starts, ends, indices))
-                bounds[name] = ([s for s, _, _ in ordered], [e for _, e, _ in ordered], [i for _, _, i in ordered])
-        # Facts are made for the sentences that involve someone or hold a cue; the rest stay None.
-        facts: list[_SentenceFacts | None] = [None] * len(sentences)
+        locators, title_bits, text_bits = _locators(sentences)
 
-        # Credits and cue hits come in text order, many in a row from one sentence: the sentence
-        # found last is tried first, and a bisect runs only when an offset leaves it.
-        actor_names = _ACTOR_NAMES
-        maybe_venue = _MAYBE_VENUE
-        named = _NAMED
+        # Credits: the states each sentence involves, and how. They come in text order, many in a
+        # row from one sentence: a bisect runs only when a credit leaves the last one's stretch.
+        # A capital after "in" is a venue, not the state acting: it involves "RUS/venue", no state.
+        involved: dict[str, int] = {}  # actor the taxonomy names -> the sentences involving it
+        states: dict[str, int] = {}  # state -> the sentences involving it
+        named: dict[str, int] = {}  # state -> the sentences naming it by name or demonym
+        countries = []
+        venue_actors, via_actors, actor_vias = self._venue_actors, self._via_actors, self._actor_vias
         field_name = None
-        starts = ends = indices = ()  # type: ignore[assignment]
-        lo = hi = -1
-        fact = None
-        actors = states = None
-        text = ""
+        lo = hi = 0
+        bit = 0
         for credit in doc.credits:
+            country = credit.country
+            countries.append(country)
             span = credit.span
             start = span.start
             if span.field != field_name:
                 field_name = span.field
-                starts, ends, indices = bounds[field_name]
-                last_k = len(starts) - 1
-                text = doc.field_text(field_name)
-                lo = hi = -1
+                bounds, located = locators[field_name]
+                field_text = doc.field_text(field_name)
+                lo = hi = 0
             if not lo <= start < hi:
-                k = bisect_right(starts, start) - 1
-                if k < 0 or start >= ends[k]:
-                    lo = hi = -1
-                    continue
-                lo, hi = starts[k], ends[k]
-                if k < last_k and starts[k + 1] < hi:  # sentences that overlap: where a bisect would still say k
-                    hi = starts[k + 1]
-                i = indices[k]
-                fact = facts[i]
-                if fact is None:
-                    fact = facts[i] = _SentenceFacts(sentences[i], weights[i], i)
-                actors, states = fact.actors, fact.states
-            country, via = credit.country, credit.via
-            if via in maybe_venue and _is_venue(text, start, span.end, via):
-                actors.add(_actor_name(country, "venue"))  # type: ignore[union-attr]
+                k = bisect_right(bounds, start)
+                bit, lo, hi = located[k], bounds[k - 1], bounds[k]
+            if not bit:
                 continue
-            actors.add(country)  # type: ignore[union-attr]
-            actors.add(actor_names.get((country, via)) or _actor_name(country, via))  # type: ignore[union-attr]  # "RUS/person": Putin, not "Russia"
-            states.add(country)  # type: ignore[union-attr]
-            if via in named:
-                fact.named_states.add(country)  # type: ignore[union-attr]
+            via = credit.via
+            if via in _MAYBE_VENUE and _is_venue(field_text, start, span.end, via):
+                actor = venue_actors.get(country)
+                if actor is not None:
+                    involved[actor] = involved.get(actor, 0) | bit
+                continue
+            states[country] = states.get(country, 0) | bit
+            if via in _NAMED:
+                named[country] = named.get(country, 0) | bit
+            if via in actor_vias:
+                actor = via_actors.get((country, via))
+                if actor is not None:
+                    involved[actor] = involved.get(actor, 0) | bit
+        for country in self._state_actors & states.keys():
+            involved[country] = states[country]
         for entity in doc.entities:
             if entity.kb_id in self._kb_actors:
                 actor = entity.kb_id
             elif entity.kind == "company" and entity.country in self._company_states:
-                actor = _actor_name(entity.country, "company")
+                actor = f"{entity.country}/company"
             else:
                 continue
             for mention in entity.mentions:
-                starts, ends, indices = bounds[mention.field]
-                k = bisect_right(starts, mention.start) - 1
-                if k < 0 or mention.start >= ends[k]:
-                    continue
-                i = indices[k]
-                fact = facts[i]
-                if fact is None:
-                    fact = facts[i] = _SentenceFacts(sentences[i], weights[i], i)
-                fact.actors.add(actor)
+                bounds, located = locators[mention.field]
+                bit = located[bisect_right(bounds, mention.start)]
+                if bit:
+                    involved[actor] = involved.get(actor, 0) | bit
+        credits = Counter(countries)
+        total = len(countries)  # the sum of the counts
+        refusals = [_gate_refusal(gate, credits, total) if gate else None for gate in self._gates]
 
-        credits = Counter(map(_country, doc.credits))
-        total = len(doc.credits)  # the sum of the counts
-        refusals = [_gate_refusal(tag.definition.gate, credits, total) for tag in self._tags]
-        # Cue hits matter only to the tags the credits leave in play: a story naming no Taiwan
-        # need not record where "strait" occurs.
-        live = frozenset().union(*(tag.groups for tag, refusal in zip(self._tags, refusals) if refusal is None))
-        counts: dict[int, int] = {}
-        counted = self._counted_per_sentence
-        tallied = self._tallied
-        counted_in_article = self._counted_per_document
-        sentences_with: dict[int, dict[int, None]] = {}
-        if live:
-            for name in ("title", "text"):
-                starts, ends, indices = bounds[name]
-                last_k = len(starts) - 1
-                lo = hi = -1
-                found = None
-                cues: dict[int, float] = {}
-                for last, (length, values) in self._matcher.hits(doc.field_text(name)):
-                    start = last - length
-                    if not lo <= start < hi:
-                        k = bisect_right(starts, start) - 1
-                        if k >= 0 and start < ends[k]:
-                            # Up to the next sentence's start, should the two overlap: where a bisect would still say k.
-                            lo, hi = starts[k], ends[k]
-                            if k < last_k and starts[k + 1] < hi:
-                                hi = starts[k + 1]
-                            i = indices[k]
-                            found = facts[i]
-                            if found is None:
-                                found = facts[i] = _SentenceFacts(sentences[i], weights[i], i)
-                            cues = found.cues
-                        else:
-                            lo = hi = -1
-                            found = None
-                    for group, weight in values:
-                        if group not in live:
-                            continue
-                        if group in tallied:  # a few groups only: their hits are counted
-                            if group in counted_in_article:
-                                counts[group] = counts.get(group, 0) + 1
-                            if found is not None and group in counted:
-                                if found.counts is _NO_COUNTS:
-                                    found.counts = {}
-                                found.counts[group] = found.counts.get(group, 0) + 1
-                        if found is None:
-                            continue
-                        strongest = cues.get(group)
-                        if strongest is None:  # the group's first hit in this sentence
-                            if weight > 0.0:
-                                cues[group] = weight
-                            with_group = sentences_with.get(group)
-                            if with_group is None:
-                                sentences_with[group] = {found.index: None}
-                            else:
-                                with_group[found.index] = None
-                        elif weight > strongest:
-                            cues[group] = weight
-        with_actors = []
-        actors = set()
-        for fact in facts:
-            if fact is None:
-                continue
-            if fact.actors:
-                with_actors.append(fact.index)
-                actors |= fact.actors
-        return _Article(facts, counts, sentences_with, with_actors, credits, actors, refusals)
+        # Cue hits, in order of their end: each sets its sentence's bit in its term's slots, those
+        # of the groups the tags left in play use (a story naming no Taiwan need not place "strait").
+        slots = self._live_slots(refusals)
+        found = [0] * self._slot_count
+        matches = {name: self._matcher.find(doc.field_text(name)) for name in ("title", "text")}
+        for field_name, field_matches in matches.items():
+            bounds, located = locators[field_name]
+            lo = hi = 0
+            bit = 0
+            for key, start, _ in field_matches:
+                if not lo <= start < hi:
+                    k = bisect_right(bounds, start)
+                    bit, lo, hi = located[k], bounds[k - 1], bounds[k]
+                for slot in slots[key]:
+                    found[slot] |= bit
+        holding = [0] * len(self._levels)  # per group: the sentences holding a hit of it, any weight
+        group_of = self._group_of
+        for slot in compress(range(len(found)), found):
+            holding[group_of[slot]] |= found[slot]
+        sentence_counts: dict[tuple[int, int], int] = {}
+        if self._sentence_tallies:
+            tallies = self._sentence_tallies
+            hits_at = Counter(
+                (key, locators[name][1][bisect_right(locators[name][0], start)])
+                for name, field_matches in matches.items()
+                for key, start, _ in field_matches
+            )
+            for (key, bit), hits in hits_at.items():
+                if bit:
+                    for group in tallies.get(key, ()):
+                        sentence_counts[group, bit] = sentence_counts.get((group, bit), 0) + hits
+
+        lead_sentences = self._position_weights[3]
+        return _Article(
+            sentences,
+            (1 << len(sentences)) - 1,
+            sum(title_bits),
+            sum(text_bits[:lead_sentences]),
+            found,
+            holding,
+            matches,
+            None,
+            {},
+            sentence_counts,
+            involved,
+            states,
+            named,
+            {},
+            {},
+            credits,
+            refusals,
+        )
+
+    def _live_slots(self, refusals: list[str | None]) -> list[tuple[int, ...]]:
+        """Per key, the slots of the groups that the rules and sentence dampeners of the tags in
+        play look at; made once for each set of tags in play."""
+        in_play = tuple(refusal is None for refusal in refusals)
+        slots = self._slots_in_play.get(in_play)
+        if slots is None:
+            groups = set()
+            for tag, playing in zip(self._tags, in_play):
+                if playing:
+                    groups.update(g for rule in tag.rules for g in rule[2] + rule[3])
+                    groups.update(g for damp in tag.sentence_dampeners for g in damp[2])
+            group_of = self._group_of
+            slots = self._slots_in_play[in_play] = [tuple(s for s in key_slots if group_of[s] in groups) for key_slots in self._slots]
+        return slots
 
     # --- scoring ------------------------------------------------------------------------------
 
@@ -329,99 +315,122 @@ class Tagger:
         return [self._judge(tag, article, refusal) for tag, refusal in zip(self._tags, article.refusals)]
 
     def _judge(self, tag: _CompiledTag, article: _Article, refusal: str | None) -> Judgement:
-        definition = tag.definition
-        gate = definition.gate
-        judgement = Judgement(definition)
         if refusal is not None:
+            judgement = Judgement(tag.definition)
             judgement.refused = refusal
             return judgement
+        return self._weigh(tag, article, self._evidence(tag, article))
 
-        # Each rule is tried only where all its cue groups have hits (or, without cues, where some
-        # actor is involved): most sentences of an article never reach a rule.
-        facts = article.facts
+    def _evidence(self, tag: _CompiledTag, article: _Article) -> dict[int, tuple[float, str]]:
+        """The sentences where a rule of the tag fires -> (strength, rule id) of the strongest.
+
+        A rule fires in a sentence holding its actors, enough states, all its cue groups and no
+        vetoing cue: the AND of those sets of sentences. Its strength there is the weakest group's
+        best term (1.0 for a rule without cue groups), times its weight; a sentence counts once,
+        by its strongest rule (the first of equals).
+        """
+        involved, found, holding, levels = article.involved, article.found, article.holding, self._levels
         best: dict[int, tuple[float, str]] = {}
-        present = article.actors
-        for compiled in tag.rules:
-            if not compiled.actors <= present or (compiled.any_actors and present.isdisjoint(compiled.any_actors)):
+        for actors, any_actors, cues, unless, min_states, rule_weight, rule_id in tag.rules:
+            mask = article.every
+            for actor in actors:
+                mask &= involved.get(actor, 0)
+            if any_actors:
+                mask &= _any_of(involved, any_actors)
+            for group in cues:
+                mask &= holding[group]
+            if not mask:
                 continue
-            if len(compiled.cues) == 1:
-                candidates = article.sentences_with.get(compiled.cues[0]) or ()
-            elif compiled.cues:
-                candidates = _sentences_with_all(article.sentences_with, compiled.cues)
+            if min_states:
+                mask &= _at_least(article, min_states)
+            for group in unless:
+                mask &= ~holding[group]
+            if len(cues) == 1:
+                # The group's weights strongest first: the sentences holding each, at once.
+                for slot, weight in levels[cues[0]]:
+                    share = mask & found[slot]
+                    if share:
+                        mask ^= share
+                        strength = weight * rule_weight
+                        while share:
+                            bit = share & -share  # the first sentence left
+                            share ^= bit
+                            if strength > best.get(bit, _NOTHING)[0]:
+                                best[bit] = (strength, rule_id)
             else:
-                candidates = article.with_actors
-            # Inline, since this runs for every candidate sentence of every rule: a rule fires in a sentence
-            # holding its actors, enough states, all its cue groups and no vetoing cue; its strength is the
-            # weakest group's best term (1.0 for a rule without cue groups).
-            rule = compiled.rule
-            min_states, rule_weight, rule_id = rule.min_states, rule.weight, rule.id
-            needed, any_of, unless, groups = compiled.actors, compiled.any_actors, compiled.unless, compiled.cues
-            single = groups[0] if len(groups) == 1 else None
-            for i in candidates:
-                fact = facts[i]
-                assert fact is not None
-                if min_states and len(fact.states) < min_states:
-                    continue
-                actors = fact.actors
-                if not needed <= actors or (any_of and actors.isdisjoint(any_of)):
-                    continue
-                cues = fact.cues
-                if unless and not cues.keys().isdisjoint(unless):
-                    continue
-                if single is not None:
-                    strength = cues[single]
-                elif groups:
-                    strength = min([cues[g] for g in groups])
-                else:
-                    strength = 1.0
-                if strength > 0.0:
-                    strength *= rule_weight
-                    if strength > best.get(i, _NOTHING)[0]:
-                        best[i] = (strength, rule_id)
+                while mask:
+                    bit = mask & -mask
+                    mask ^= bit
+                    strength = (min([_strongest(levels[g], found, bit) for g in cues]) if cues else 1.0) * rule_weight
+                    if strength > best.get(bit, _NOTHING)[0]:
+                        best[bit] = (strength, rule_id)
+        return best
+
+    def _weigh(self, tag: _CompiledTag, article: _Article, best: dict[int, tuple[float, str]]) -> Judgement:
+        """The tag's judgement from the sentences where its rules fire."""
+        definition = tag.definition
+        judgement = Judgement(definition)
+        if not best:
+            judgement.refused = "too few sentences of evidence"
+            return judgement
+        involved, found, levels = article.involved, article.found, self._levels
+
+        # Per sentence dampener, the sentences where it applies: those involving one of its actors
+        # and enough states, whose cues have a hit of weight min_count or more (as the strongest
+        # weight of a group in a sentence is what is compared with min_count 1), or are hit
+        # min_count times or more.
+        dampeners = []
+        for actors, min_states, cues, min_count, factor in tag.sentence_dampeners:
+            mask = article.every
+            if actors:
+                mask &= _any_of(involved, actors)
+            if min_states:
+                mask &= _at_least(article, min_states)
+            if len(cues) == 1 and min_count == 1:
+                mask &= reduce(or_, [found[slot] for slot, weight in levels[cues[0]] if weight >= 1.0], 0)
+                cues = ()
+            dampeners.append((mask, cues, min_count, factor))
+        title_weight, lead_weight, body_weight, _ = self._position_weights
         list_context = definition.list_context
-        min_states, list_factor = list_context.min_states, list_context.factor
-        sentence_dampeners = tag.sentence_dampeners
+        many_named, list_factor = _naming_at_least(article, list_context.min_states), list_context.factor
+        sentences = article.sentences
         evidence = judgement.evidence
         in_title = False
-        for i in sorted(best):
-            fact = facts[i]
-            assert fact is not None
-            weight, rule_id = best[i]
-            weight *= fact.position
-            if len(fact.named_states) >= min_states:
-                weight *= list_factor
-            # What _applies does, inline. Presence is enough for most dampeners; hits are counted per
-            # sentence only for the others.
-            for damp in sentence_dampeners:
-                if damp.actors and damp.actors.isdisjoint(fact.actors):
-                    continue
-                if len(fact.states) < damp.min_states:
-                    continue
-                damp_cues = damp.cues
-                if damp_cues:
-                    counts = fact.cues if damp.min_count == 1 else fact.counts
-                    if len(damp_cues) == 1:
-                        found = counts.get(damp_cues[0], 0)
-                    else:
-                        found = sum([counts.get(g, 0) for g in damp_cues])
-                    if found < damp.min_count:
-                        continue
-                weight *= damp.factor
-            sentence = fact.sentence
-            if sentence.field == "title":
+        for bit in sorted(best):  # in text order
+            weight, rule_id = best[bit]
+            if bit & article.title:
+                weight *= title_weight
                 in_title = True
-            evidence.append((weight, sentence, rule_id))
+            else:
+                weight *= lead_weight if bit & article.lead else body_weight
+            if bit & many_named:
+                weight *= list_factor
+            for mask, cues, min_count, factor in dampeners:
+                if not bit & mask:
+                    continue
+                if cues:
+                    if min_count == 1:
+                        held = sum([_strongest(levels[g], found, bit) for g in cues])
+                    else:
+                        held = sum([article.sentence_counts.get((g, bit), 0) for g in cues])
+                    if held < min_count:
+                        continue
+                weight *= factor
+            evidence.append((weight, sentences[bit.bit_length() - 1], rule_id))
 
         total = sum([weight for weight, _, _ in evidence])
-        if tag.document_dampeners:
-            states = len(article.credits)
-            for damp in tag.document_dampeners:
-                if _applies(damp, article.counts, article.actors, states):
-                    total *= damp.factor
+        conditions = article.conditions  # tags share them: sport, culture...
+        for condition, factor in tag.document_dampeners:
+            holds = conditions.get(condition)
+            if holds is None:
+                holds = conditions[condition] = self._document_condition(article, condition)
+            if holds:
+                total *= factor
         judgement.weight = total
         judgement.score = 1.0 - math.exp(-total / definition.scale)
-        judgement.coverage = len(evidence) / max(1, len(article.facts))
+        judgement.coverage = len(evidence) / max(1, len(sentences))
         # The headline states what a story is about: title evidence counts for two sentences.
+        gate = definition.gate
         if len(evidence) + in_title < gate.min_sentences:
             judgement.refused = "too few sentences of evidence"
         elif judgement.coverage < gate.min_coverage and not in_title:
@@ -429,6 +438,27 @@ class Tagger:
         elif judgement.score <= 0.0 or judgement.score < definition.threshold:
             judgement.refused = "score below threshold"
         return judgement
+
+    def _document_condition(self, article: _Article, condition: _CompiledCondition) -> bool:
+        """Whether a document dampener applies: one of its actors involved, enough states
+        credited, and its cues hit min_count times or more in the article (each if given)."""
+        actors, min_states, cues, min_count = condition
+        if actors and not _any_of(article.involved, actors):
+            return False
+        if len(article.credits) < min_states:
+            return False
+        if not cues:
+            return True
+        if article.counts is None:
+            # Hits of the groups document dampeners count, from the few counted terms present.
+            keys = [key for field_matches in article.matches.values() for key, _, _ in field_matches]
+            tallies = self._document_tallies
+            article.counts = counts = {}
+            for key in tallies.keys() & keys:
+                hits = keys.count(key)
+                for group in tallies[key]:
+                    counts[group] = counts.get(group, 0) + hits
+        return sum([article.counts.get(g, 0) for g in cues]) >= min_count
 
     def _tag(self, judgement: Judgement, doc: Document) -> Tag:
         definition = judgement.definition
@@ -440,6 +470,102 @@ class Tagger:
         top = max(by_rule, key=by_rule.__getitem__)  # the first of equals, as Counter.most_common(1)
         rule = f"{definition.id}/{top}@{self.taxonomy.version}"
         return Tag(definition.id, definition.label, judgement.score, rule, spans)
+
+
+def _locators(sentences: list[Sentence]) -> tuple[dict[str, tuple[list[int], list[int]]], list[int], list[int]]:
+    """Where the sentences of each field lie, for a bisect; and the bits of the title's and the
+    text's sentences, in the order of `sentences`.
+
+    Per field, `bounds` alternates the start and the end of each sentence in text order, between
+    -_FAR and _FAR, and `located` holds 0 before, between and after them: with
+    k = bisect_right(bounds, offset), `located[k]` is the bit of the sentence holding the offset,
+    or 0, for every offset from bounds[k - 1] up to bounds[k]. An offset belongs to the last
+    sentence starting at or before it, if it ends after the offset.
+    """
+    title_bounds, text_bounds, title_bits, text_bits = [-_FAR], [-_FAR], [], []
+    bit = 1
+    for sentence in sentences:
+        if sentence.field == "text":
+            text_bounds += (sentence.start, sentence.end)
+            text_bits.append(bit)
+        elif sentence.field == "title":
+            title_bounds += (sentence.start, sentence.end)
+            title_bits.append(bit)
+        else:
+            raise KeyError(sentence.field)
+        bit <<= 1
+    return {"title": _locator(title_bounds, title_bits), "text": _locator(text_bounds, text_bits)}, title_bits, text_bits
+
+
+def _locator(bounds: list[int], bits: list[int]) -> tuple[list[int], list[int]]:
+    """`bounds` (-_FAR, then each sentence's start and end) and `bits` of one field's sentences
+    made a locator (see _locators)."""
+    if not all(map(le, bounds, bounds[1:])):
+        # Out of text order, or overlapping: sorted, and each sentence ending where the next one
+        # starts at the latest (the offsets between belong to the next).
+        order = sorted(zip(bounds[1::2], bounds[2::2], bits))
+        bounds = [-_FAR]
+        for k, (start, end, _) in enumerate(order):
+            following = order[k + 1][0] if k + 1 < len(order) else end
+            bounds += (start, max(start, min(end, following)))
+        bits = [bit for _, _, bit in order]
+    bounds.append(_FAR)
+    located = [0] * len(bounds)
+    located[2::2] = bits
+    return bounds, located
+
+
+def _at_least(article: _Article, n: int) -> int:
+    """The sentences involving `n` states or more."""
+    mask = article.at_least.get(n)
+    if mask is None:
+        mask = article.at_least[n] = _in_at_least(article.states.values(), n)
+    return mask
+
+
+def _naming_at_least(article: _Article, n: int) -> int:
+    """The sentences naming `n` states or more by name or demonym."""
+    mask = article.naming_at_least.get(n)
+    if mask is None:
+        mask = article.naming_at_least[n] = _in_at_least(article.named.values(), n)
+    return mask
+
+
+def _in_at_least(masks: Collection[int], n: int) -> int:
+    """The sentences in `n` or more of `masks`: a count per sentence, kept for all at once in
+    `reached` (reached[k]: the sentences in k masks or more so far; -1 is every sentence)."""
+    if len(masks) < n:
+        return 0
+    reached = [-1] + [0] * n
+    for mask in masks:
+        for k in range(n, 0, -1):
+            reached[k] |= reached[k - 1] & mask
+    return reached[n]
+
+
+def _enough_sentences(gate: Gate, article: _Article, best: dict[int, tuple[float, str]]) -> bool:
+    """Whether evidence in these sentences passes the gate's sentence and coverage conditions,
+    as _weigh tests them (one evidence row per sentence)."""
+    in_title = bool(sum(best) & article.title)  # distinct bits: their sum is their union
+    if len(best) + in_title < gate.min_sentences:
+        return False
+    return len(best) / max(1, len(article.sentences)) >= gate.min_coverage or in_title
+
+
+def _any_of(involved: dict[str, int], actors: tuple[str, ...]) -> int:
+    """The sentences involving one of `actors` at least."""
+    mask = 0
+    for actor in actors:
+        mask |= involved.get(actor, 0)
+    return mask
+
+
+def _strongest(levels: tuple[tuple[int, float], ...], found: list[int], bit: int) -> float:
+    """A group's strongest weight in the sentence `bit` (0.0 without a hit): its slots come strongest first."""
+    for slot, weight in levels:
+        if found[slot] & bit:
+            return weight
+    return 0.0
 
 
 def _gate_refusal(gate: Gate, credits: Counter, total: int) -> str | None:
@@ -460,23 +586,18 @@ def _gate_refusal(gate: Gate, credits: Counter, total: int) -> str | None:
     return None
 
 
-_country = attrgetter("country")
+_FAR = sys.maxsize  # beyond any offset
 
 
 def _minus_weight(item: tuple[float, Sentence, str]) -> float:
     return -item[0]
 
 
+def _minus_second(item: tuple[int, float]) -> float:
+    return -item[1]
+
+
 _MAYBE_VENUE = frozenset({"metonym", "place", "demonym"})
-_ACTOR_NAMES: dict[tuple[str, str], str] = {}
-
-
-def _actor_name(country: str, via: str) -> str:
-    """'RUS/person', made once per pair rather than once per credit."""
-    name = _ACTOR_NAMES.get((country, via))
-    if name is None:
-        name = _ACTOR_NAMES[(country, via)] = f"{country}/{via}"
-    return name
 
 
 # After a place opening a line: a dateline's colon or dash, maybe after a date and an agency.
@@ -505,30 +626,5 @@ def _is_venue(text: str, start: int, end: int, via: str) -> bool:
     return bool(before) and before[-1] in _VENUE_WORDS
 
 
-def _applies(damp: _CompiledDampener, counts: dict[int, int], actors: set[str], states: int) -> bool:
-    if damp.actors and damp.actors.isdisjoint(actors):
-        return False
-    if states < damp.min_states:
-        return False
-    cues = damp.cues
-    if not cues:
-        return True
-    if len(cues) == 1:
-        return counts.get(cues[0], 0) >= damp.min_count
-    return sum([counts.get(g, 0) for g in cues]) >= damp.min_count
-
-
 _NOTHING = (0.0, "")
 
-
-def _sentences_with_all(sentences_with: dict[int, dict[int, None]], groups: tuple[int, ...]) -> list[int] | dict[int, None]:
-    """The sentences holding a hit of every group, in text order."""
-    first = sentences_with.get(groups[0])
-    if not first:
-        return ()  # type: ignore[return-value]
-    if len(groups) == 1:
-        return first
-    others = [sentences_with.get(g) for g in groups[1:]]
-    if not all(others):
-        return ()  # type: ignore[return-value]
-    return [i for i in first if all(i in other for other in others)]
