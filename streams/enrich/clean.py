@@ -14,9 +14,10 @@ from functools import lru_cache
 from operator import methodcaller
 from pathlib import Path
 
-from .clean_boilerplate import LineCleaner, element_is_boilerplate, load_boilerplate
+from .clean_boilerplate import KeyLines, LineCleaner, element_is_boilerplate, load_boilerplate
 from .clean_html import DEFAULT_MAX_NODES, HtmlToText
 from .clean_language import DETECT_CHARS, detect_language, normalise_language
+from .clean_regex import characters_matching
 
 DEFAULT_MAX_CHARS = 2_000_000
 MAX_TITLE_CHARS = 2_000
@@ -35,6 +36,13 @@ _BLANK_RUNS = re.compile("\n\n\n+")
 _STRIP_BLANKS = methodcaller("strip", " \t")
 _ANY_WHITESPACE = re.compile(r"\s+")
 _LOOKS_LIKE_PAGE = re.compile(r"\s*(?:<!doctype\s+html|<html[\s>])", re.IGNORECASE)
+# What `normalise_lines` changes, as the boilerplate scan finds it (in lower-cased UTF-8): the
+# characters its regexes replace, a double space, a space or tab at a line's edge (the text's
+# own first and last characters are looked at apart).
+_EDGE_BLANKS = (" ", "\t")
+_NORMALISED_AWAY = tuple(
+    c.encode("utf-8", "surrogatepass") for regex in (_LINE_BREAKS, _INVISIBLE, _ODD_SPACES) for c in characters_matching(regex)
+) + (b"  ", b" \n", b"\n ", b"\t\n", b"\n\t")
 
 
 @dataclass(slots=True)
@@ -75,6 +83,15 @@ def normalise_title(title: str) -> str:
     return _ANY_WHITESPACE.sub(" ", normalise_text(title)).strip()
 
 
+def _needs_normalising(text: str, keys: KeyLines) -> bool:
+    """Whether `normalise_lines(text)` is other than its lines, from what the scan found."""
+    if keys.seen is None or not keys.seen.isdisjoint(_NORMALISED_AWAY):
+        return True
+    if text.startswith(_EDGE_BLANKS) or text.endswith(_EDGE_BLANKS):
+        return True
+    return not text.isascii() and not unicodedata.is_normalized("NFC", text)
+
+
 def _present(value: object) -> str:
     return value if isinstance(value, str) and value and not value.isspace() else ""
 
@@ -93,7 +110,7 @@ class Cleaner:
     ) -> None:
         self.boilerplate = load_boilerplate(boilerplate_path)
         self.max_chars = max_chars
-        self.remove_boilerplate = LineCleaner(self.boilerplate)
+        self.remove_boilerplate = LineCleaner(self.boilerplate, watch=_NORMALISED_AWAY)
         element_patterns = self.boilerplate.of_kind("element")
         # Class names repeat across a site's pages: decide each distinct one once.
         is_boilerplate = lru_cache(maxsize=8192)(lambda names: element_is_boilerplate(element_patterns, names))
@@ -108,8 +125,17 @@ class Cleaner:
             body = page.text
             raw_title = raw_title or page.title
         clean_title = normalise_title(raw_title)
-        lines, removed = self.remove_boilerplate.clean_lines(normalise_lines(body), clean_title)
-        clean_text = _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip("\n")
+        # Text from HTML always needs normalising (its blocks leave blank lines of spaces); other
+        # text, as a rule, not at all.
+        keys = None if markup else self.remove_boilerplate.scan(body)
+        if keys is None or _needs_normalising(body, keys):
+            lines = normalise_lines(body)
+            body = "\n".join(lines)
+            keys = self.remove_boilerplate.scan(body)
+        else:
+            lines = body.split("\n")
+        kept, removed = self.remove_boilerplate.clean_lines(lines, clean_title, keys)
+        clean_text = _BLANK_RUNS.sub("\n\n", body if kept is lines else "\n".join(kept)).strip("\n")
         return Cleaned(
             title=clean_title,
             text=clean_text,
