@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from pathlib import Path
@@ -10,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.enrich import clean_boilerplate, clean_language
-from streams.enrich.clean import Cleaner, normalise_text
+from streams.enrich import clean, clean_boilerplate, clean_language
+from streams.enrich.clean import Cleaner, normalise_text, normalise_title
 from streams.enrich.clean_boilerplate import KeyLines, LineCleaner, load_boilerplate
 from streams.enrich.clean_html import MAX_DEPTH, is_bomb
 from streams.enrich.clean_language import detect_language, load_language_words, normalise_language
@@ -76,6 +77,22 @@ def test_lines_are_trimmed(cleaner):
 def test_title_is_one_normalised_line(cleaner):
     result = cleaner("  China&#8217;s Xi\u00a0to\n visit   Russia ", STORY, None, "en")
     assert result.title == "China’s Xi to visit Russia"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text().filter(lambda title: "&" not in title))
+def test_titles_needing_no_normalising_come_out_as_normalised(title):
+    assert normalise_title(title) == re.sub(r"\s+", " ", normalise_text(title)).strip()
+
+
+def test_text_without_what_the_scan_watches_for_is_nfc():
+    # The scan leaves a text's NFC form unchecked when it holds none of these characters.
+    unsure = clean._not_surely_nfc()
+    for code in range(0x10000, 0x110000):  # beyond the plane: none follows one inside it in a decomposition
+        for c in unicodedata.normalize("NFD", chr(code))[1:]:
+            assert ord(c) >= 0x10000 or c.encode("utf-8", "surrogatepass") in unsure, hex(code)
+    assert "\u0301".encode() in unsure and "\u1161".encode() in unsure and "\u212b".encode() in unsure
+    assert not any(c.encode() in unsure for c in "é’“—…ßЖ中")
 
 
 def _normalised_step_by_step(text: str) -> str:
@@ -629,10 +646,25 @@ def test_quick_check_agrees_with_the_model_on_every_english_fixture():
     for raw in corpus():
         text = f"{raw.get('title') or ''}\n{raw.get('text') or ''}"
         found = quick.decide(text)
+        assert found == dataclasses.replace(quick, counter=None).decide(text)
         if found is not None:
             decided += 1
             assert found == model.classify(text[: clean_language.DETECT_PREFIX])[0], text[:80]
     assert decided > 0
+
+
+_WORDS = st.sampled_from(
+    ["the", "The", "THE", "of", "and", "der", "und", "les", "et", "À", "à", "è", "più", "и", "в", "że", "said", "Said.",
+     "x", "", " ", "  ", "\t", "\n", "\x1c", "\u00a0", "\u2003", "\u3000", "\u0130", "ǅ", "\ud800", "的"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_WORDS, max_size=200).map(" ".join))
+def test_function_words_counted_in_one_pass_decide_as_split_words_do(text):
+    quick = load_language_words()
+    assert quick.counter is not None
+    assert quick.decide(text) == dataclasses.replace(quick, counter=None).decide(text)
 
 
 def test_english_with_a_quoted_german_sentence_is_not_decided_german():

@@ -10,14 +10,14 @@ import html as htmllib
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from operator import methodcaller
 from pathlib import Path
 
 from .clean_boilerplate import KeyLines, LineCleaner, element_is_boilerplate, load_boilerplate
 from .clean_html import DEFAULT_MAX_NODES, HtmlToText
 from .clean_language import DETECT_CHARS, detect_language, normalise_language
-from .clean_regex import characters_matching
+from .clean_regex import basic_plane, characters_matching
 
 DEFAULT_MAX_CHARS = 2_000_000
 MAX_TITLE_CHARS = 2_000
@@ -40,9 +40,11 @@ _LOOKS_LIKE_PAGE = re.compile(r"\s*(?:<!doctype\s+html|<html[\s>])", re.IGNORECA
 # characters its regexes replace, a double space, a space or tab at a line's edge (the text's
 # own first and last characters are looked at apart).
 _EDGE_BLANKS = (" ", "\t")
-_NORMALISED_AWAY = tuple(
+# In UTF-8, the first byte of each character beyond the Basic Multilingual Plane is one of these.
+_FOUR_BYTE_LEADS = frozenset(bytes([b]) for b in range(0xF0, 0xF5))
+_NORMALISED_AWAY = frozenset(
     c.encode("utf-8", "surrogatepass") for regex in (_LINE_BREAKS, _INVISIBLE, _ODD_SPACES) for c in characters_matching(regex)
-) + (b"  ", b" \n", b"\n ", b"\t\n", b"\n\t")
+) | {b"  ", b" \n", b"\n ", b"\t\n", b"\n\t"}
 
 
 @dataclass(slots=True)
@@ -80,7 +82,22 @@ def normalise_lines(text: str) -> list[str]:
 def normalise_title(title: str) -> str:
     """A title is one line: entities decoded, all whitespace runs made one space."""
     title = htmllib.unescape(title[:MAX_TITLE_CHARS]) if "&" in title else title[:MAX_TITLE_CHARS]
+    if title.isprintable() and (title.isascii() or unicodedata.is_normalized("NFC", title)):
+        # No whitespace but spaces, nothing to take out: only space runs to make one.
+        return " ".join(title.split())
     return _ANY_WHITESPACE.sub(" ", normalise_text(title)).strip()
+
+
+@cache
+def _not_surely_nfc() -> frozenset[bytes]:
+    """UTF-8 of the characters without which a text is NFC for sure: those that NFC replaces,
+    that are reordered (a combining class) or that may combine with the character before them
+    (they follow another in a decomposition), and any beyond the Basic Multilingual Plane (by
+    its first byte; none of those combines with one inside it, as the tests check)."""
+    plane = basic_plane()
+    follow = {c for x in plane for c in unicodedata.normalize("NFD", x)[1:]}
+    unsure = follow.union(c for c in plane if unicodedata.combining(c) or unicodedata.normalize("NFC", c) != c)
+    return frozenset(c.encode("utf-8", "surrogatepass") for c in unsure) | _FOUR_BYTE_LEADS
 
 
 def _needs_normalising(text: str, keys: KeyLines) -> bool:
@@ -89,7 +106,8 @@ def _needs_normalising(text: str, keys: KeyLines) -> bool:
         return True
     if text.startswith(_EDGE_BLANKS) or text.endswith(_EDGE_BLANKS):
         return True
-    return not text.isascii() and not unicodedata.is_normalized("NFC", text)
+    # What else the scan watches for is what may make the text other than NFC.
+    return bool(keys.seen) and not unicodedata.is_normalized("NFC", text)
 
 
 def _present(value: object) -> str:
@@ -110,7 +128,7 @@ class Cleaner:
     ) -> None:
         self.boilerplate = load_boilerplate(boilerplate_path)
         self.max_chars = max_chars
-        self.remove_boilerplate = LineCleaner(self.boilerplate, watch=_NORMALISED_AWAY)
+        self.remove_boilerplate = LineCleaner(self.boilerplate, watch=tuple(sorted(_NORMALISED_AWAY | _not_surely_nfc())))
         element_patterns = self.boilerplate.of_kind("element")
         # Class names repeat across a site's pages: decide each distinct one once.
         is_boilerplate = lru_cache(maxsize=8192)(lambda names: element_is_boilerplate(element_patterns, names))

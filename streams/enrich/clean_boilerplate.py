@@ -326,7 +326,6 @@ class PatternSet:
     def __init__(self, patterns: tuple[Pattern, ...]) -> None:
         self.patterns = patterns
         self.together = tuple(i for i, p in enumerate(patterns) if p.kind == "line" and not p.contains and p.regex.groups == 0)
-        self.pairs = tuple(enumerate(patterns))
         self.one_by_one = tuple((i, p) for i, p in enumerate(patterns) if i not in self.together)
         self.starts = {i: first_characters(patterns[i].regex) for i in self.together}
         self.limits = sorted({patterns[i].max_words for i in self.together if patterns[i].max_words is not None})
@@ -348,31 +347,36 @@ class PatternSet:
         # The one-by-one patterns tried on every line (no usable `contains`), and the others by key.
         self.everywhere = tuple((i, p) for i, p in self.one_by_one if not p.contains or any(self.keys[k] is None for k in p.contains))
         self.everywhere_indexes = frozenset(i for i, _ in self.everywhere)
-        self.by_key: dict[bytes, list[int]] = {}
+        by_key: dict[bytes, set[int]] = {}
         for i, p in self.one_by_one:
             if i not in self.everywhere_indexes:
                 for k in p.contains:
-                    self.by_key.setdefault(self.keys[k], []).append(i)  # type: ignore[arg-type]
+                    by_key.setdefault(self.keys[k], set()).add(i)  # type: ignore[arg-type]
+        self.by_key = {key: frozenset(indexes) for key, indexes in by_key.items()}
+        # The patterns to try on a line, in file order, by the set of those it has a key of:
+        # lines share a few such sets.
+        self._to_try: dict[frozenset[int], tuple[tuple[int, Pattern], ...]] = {}
         self._alternations: dict[tuple[str | None, int], tuple[re.Pattern[str] | None, tuple[int, ...]]] = {}
         self._compiled: dict[tuple[int, ...], re.Pattern[str] | None] = {}
 
     def candidates(self, keys: KeyLines) -> tuple[dict[int, tuple[tuple[int, Pattern], ...]], tuple[tuple[int, Pattern], ...]]:
         """The one-by-one patterns worth trying on each line of a text: by line number for the
         lines holding one of a pattern's `contains` texts, and those for every other line."""
-        by_line: dict[int, set[int]] = {}
+        by_line: dict[int, frozenset[int]] = {}
         found = keys.found()
         # Only the keys in the text when an automaton looked: usually none or a few.
         for key, lines in found.items() if found is not None else ((k, keys.lines_with(k)) for k in self.by_key):
             indexes = self.by_key.get(key)
             for line in lines if indexes else ():
-                if line in by_line:
-                    by_line[line].update(indexes)
-                else:
-                    by_line[line] = set(indexes)
+                known = by_line.get(line)
+                by_line[line] = indexes if known is None else known | indexes  # type: ignore[operator]
         if not by_line:
             return {}, self.everywhere
-        pairs, everywhere = self.pairs, self.everywhere_indexes
-        return {line: tuple(map(pairs.__getitem__, sorted(found_here | everywhere))) for line, found_here in by_line.items()}, self.everywhere
+        to_try = self._to_try
+        for line, indexes in by_line.items():
+            if indexes not in to_try:
+                to_try[indexes] = tuple((i, self.patterns[i]) for i in sorted(indexes | self.everywhere_indexes))
+        return {line: to_try[indexes] for line, indexes in by_line.items()}, self.everywhere
 
     def in_text(self, keys: KeyLines) -> tuple[tuple[int, Pattern], ...]:
         """The one-by-one patterns worth trying on any line of a text (each checks its `contains`

@@ -11,9 +11,16 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
+from .clean_regex import characters_matching
 from .datafile import DATA_DIR, DataFileError, line_of, load_versioned_document
+
+try:  # counts the function words in one pass; without it, a string per word
+    import ahocorasick_rs
+except ImportError:  # pragma: no cover - optional
+    ahocorasick_rs = None
 
 LANGUAGE_WORDS_PATH = DATA_DIR / "language_words.yaml"
 
@@ -32,6 +39,8 @@ WORD_SHARE = 0.08
 DOMINANCE = 4
 
 _NOT_LETTER = re.compile(r"[\W\d_]+")
+# The characters below 128 that `str.split` splits at, all made a space.
+_ASCII_SPACES = bytes.maketrans(b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f", b" " * 9)
 _TAG = re.compile(r"([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*")
 _THREE_LETTER = {
     "ara": "ar", "chi": "zh", "zho": "zh", "ces": "cs", "cze": "cs", "dan": "da", "deu": "de", "ger": "de",
@@ -63,20 +72,28 @@ class LanguageWords:
     words: dict[str, str]  # word -> language
     excludes: dict[str, re.Pattern[str]]  # language -> letters that rule it out
     scripts: tuple[Script, ...]
+    counter: _WordCounter | None = None  # the function words found in one automaton pass
 
     def decide(self, text: str) -> str | None:
         """The language of `text` when it is clear-cut from words or script, else None."""
         sample = text[:QUICK_PREFIX]
         # Words as split by spaces: one with punctuation attached is not counted, which only
         # makes the check decide less often, and costs a fifth of a regex tokeniser.
-        words = sample.lower().split()
-        counts = Counter(map(self.words.get, words))
-        counts.pop(None, None)
+        lowered = sample.lower()
+        found = self.counter.count(lowered) if self.counter is not None else None
+        if found is None:
+            words = lowered.split()
+            counts = Counter(map(self.words.get, words))
+            counts.pop(None, None)
+            found = counts, len(words)
+        counts, most_words = found
         if counts:
             best = max(counts, key=counts.__getitem__)
             hits = counts.pop(best)
             runner_up = max(counts.values(), default=0)
-            if hits >= MIN_WORDS and hits >= WORD_SHARE * len(words) and hits > DOMINANCE * (runner_up + 1):
+            if hits >= MIN_WORDS and hits > DOMINANCE * (runner_up + 1) and (
+                hits >= WORD_SHARE * most_words or hits >= WORD_SHARE * len(lowered.split())
+            ):
                 excluded = self.excludes.get(best)
                 if excluded is None or not excluded.search(sample):
                     return best
@@ -89,6 +106,32 @@ class LanguageWords:
             ):
                 return script.code
         return None
+
+
+class _WordCounter:
+    """Counts the function words of each language in a lower-cased text in one automaton pass:
+    each word with a space either side, in the text's UTF-8 with every space a ' ' and a space
+    before and after. A space outside ASCII leaves the counting to `str.split`."""
+
+    def __init__(self, words: dict[str, str]) -> None:
+        # A "word" with a space in it is never one of the text's words.
+        listed = [(word, code) for word, code in words.items() if word.split() == [word]]
+        spaces = [c for c in characters_matching(re.compile(r"\s")) if not c.isascii()]
+        self.languages: tuple[str | None, ...] = (*(code for _, code in listed), *(None for _ in spaces))
+        texts = [f" {word} ".encode("utf-8", "surrogatepass") for word, _ in listed] + [c.encode() for c in spaces]
+        self.automaton = ahocorasick_rs.BytesAhoCorasick(texts, implementation=ahocorasick_rs.Implementation.DFA)
+
+    def count(self, lowered: str) -> tuple[Counter[str], int] | None:
+        """The function words of each language in `lowered` and how many words it has at most
+        (the exact count, `len(lowered.split())`, costs a string per word); None when it holds a
+        space outside ASCII."""
+        data = b" " + lowered.encode("utf-8", "surrogatepass").translate(_ASCII_SPACES) + b" "
+        hits = self.automaton.find_matches_as_indexes(data, overlapping=True)
+        languages = list(map(self.languages.__getitem__, map(itemgetter(0), hits)))
+        if None in languages:
+            return None
+        # A word is a run between spaces: there is one fewer than spaces, or fewer still.
+        return Counter(languages), data.count(b" ") - 1
 
 
 def _character_class(path: Path, item: dict, key: str) -> re.Pattern[str] | None:
@@ -138,7 +181,7 @@ def load_language_words(path: str | Path | None = None) -> LanguageWords:
         if letters is None:
             raise DataFileError(path, line_of(item), f"{code}: needs 'letters'")
         loaded.append(Script(code, letters, float(share), _character_class(path, item, "excludes")))
-    return LanguageWords(words, excludes, tuple(loaded))
+    return LanguageWords(words, excludes, tuple(loaded), _WordCounter(words) if ahocorasick_rs is not None else None)
 
 
 _language_words: LanguageWords | None = None

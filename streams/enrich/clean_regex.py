@@ -24,14 +24,14 @@ _SPACES = frozenset(" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f")
 
 
 @cache
-def _basic_plane() -> str:
+def basic_plane() -> str:
+    """Every character of Unicode's Basic Multilingual Plane (U+0000 to U+FFFF), in order."""
     return "".join(map(chr, range(0x10000)))
 
 
 def characters_matching(regex: re.Pattern[str]) -> list[str]:
-    """The characters of Unicode's Basic Multilingual Plane (U+0000 to U+FFFF) that `regex` matches
-    on their own, in order."""
-    return regex.findall(_basic_plane())
+    """The characters of the Basic Multilingual Plane that `regex` matches on their own, in order."""
+    return regex.findall(basic_plane())
 
 
 @cache
