@@ -885,6 +885,19 @@ def test_corpus_articles_clean_the_same_without_the_automaton(cleaner, plain_cle
             assert cleaner(*args) == plain_cleaner(*args)
 
 
+def test_what_lines_matched_is_remembered_without_changing_any_output(cleaner, monkeypatch):
+    from benchmarks.clean import four_kb_articles
+
+    forgetful = Cleaner()
+    for raw in four_kb_articles(300):
+        forgetful.remove_boilerplate.decided.clear()
+        args = (raw["title"], raw["text"], None, None)
+        assert cleaner(*args) == forgetful(*args)
+    monkeypatch.setattr(clean_boilerplate, "_MAX_DECIDED", 50)
+    forgetful("T", "\n".join(f"Related Posts {i}" for i in range(400)), None, "en")
+    assert 0 < len(forgetful.remove_boilerplate.decided) <= 50
+
+
 ODD_TEXTS = [
     "Путин встретился с Си Цзиньпином в Москве.\nРеклама\nГлавная > Новости > Мир\n© 2023 Известия",
     "習近平主席は来週ロシアを訪問する。\n\n广告\n\n中国国家主席习近平下周将访问俄罗斯。",

@@ -47,6 +47,10 @@ _POSSESSIVE = re.compile(r"['’]s$")
 MAX_LINE_CHARS = 2000
 # Per first character of a line, what applies is remembered for this many characters at most.
 _MAX_REMEMBERED = 4096
+# Lines up to this long have what they matched remembered, this many of them at most.
+_DECIDED_LINE_CHARS = 200
+_MAX_DECIDED = 16384
+_UNDECIDED = object()
 # Texts a line may start with are read this far: longer ones would tell few more lines apart.
 _OPENER_CHARS = 16
 # In UTF-8, the first byte of each character outside ASCII is one of these.
@@ -365,11 +369,11 @@ class PatternSet:
         by_line: dict[int, frozenset[int]] = {}
         found = keys.found()
         # Only the keys in the text when an automaton looked: usually none or a few.
-        for key, lines in found.items() if found is not None else ((k, keys.lines_with(k)) for k in self.by_key):
-            indexes = self.by_key.get(key)
-            for line in lines if indexes else ():
+        for key in found.keys() & self.by_key.keys() if found is not None else self.by_key:
+            indexes = self.by_key[key]
+            for line in found[key] if found is not None else keys.lines_with(key):
                 known = by_line.get(line)
-                by_line[line] = indexes if known is None else known | indexes  # type: ignore[operator]
+                by_line[line] = indexes if known is None else known | indexes
         if not by_line:
             return {}, self.everywhere
         to_try = self._to_try
@@ -507,6 +511,11 @@ class LineCleaner:
             unsure = tuple(c.encode() for c in sorted(ascii_twins())) if openers else ()
             self.finder = Finder(self.keys, openers, unsure, watch)
 
+        # The pattern that matched each short line seen (None: none did), by its text: what a
+        # pattern tried anywhere makes of a line depends on nothing else, and a site's
+        # boilerplate lines repeat from page to page. Forgotten all at once when full.
+        self.decided: dict[str, Pattern | None] = {}
+
     def scan(self, text: str) -> KeyLines:
         """What of the texts looked for `text` holds, and where."""
         return KeyLines(text, self.finder)
@@ -525,7 +534,7 @@ class LineCleaner:
         ends, ends_other = self.ends.candidates(keys)
         any_ends = bool(ends or ends_other)
         match, together = self.anywhere.match, self.anywhere.match_together
-        word_limits = self.anywhere.word_limits
+        word_limits, decided = self.anywhere.word_limits, self.decided
         removed: list[int] = []  # numbers of the lines dropped
         changed: dict[int, str] = {}  # number -> the line without its prefix or suffix
         in_list = False  # after a 'Related Posts' heading: its links, until the story resumes
@@ -568,28 +577,39 @@ class LineCleaner:
             words = line.count(" ") + 1
             if in_list and _is_story_line(line, words):
                 in_list = False
-            candidates = anywhere.get(number, anywhere_other) if anywhere or anywhere_other else ()
-            # Those tried together apply only to a line that starts as one of them may (its start
-            # as the scan saw it, unless a prefix was stripped since).
-            limit = word_limits.get(line[0])
-            within = (openers is None or number in openers or number in changed) and words <= (
-                limit if limit is not None else self.anywhere.word_limit(line[0])
-            )
-            if candidates or within:
-                heading = match(line, words, candidates, within) if candidates else together(line, words)
-                if heading is not None:
-                    in_list = in_list or heading.list_heading
-                    removed.append(number)
-                    continue
-            if in_list:
+            heading = decided.get(line, _UNDECIDED)
+            if heading is _UNDECIDED:
+                heading = None
+                candidates = anywhere.get(number, anywhere_other) if anywhere or anywhere_other else ()
+                # Those tried together apply only to a line that starts as one of them may (its
+                # start as the scan saw it, unless a prefix was stripped since).
+                limit = word_limits.get(line[0])
+                within = (openers is None or number in openers or number in changed) and words <= (
+                    limit if limit is not None else self.anywhere.word_limit(line[0])
+                )
+                if candidates or within:
+                    heading = match(line, words, candidates, within) if candidates else together(line, words)
+                if len(line) <= _DECIDED_LINE_CHARS:
+                    if len(decided) >= _MAX_DECIDED:
+                        decided.clear()
+                    decided[line] = heading
+            if heading is not None:
+                in_list = in_list or heading.list_heading
+                removed.append(number)
+            elif in_list:
                 removed.append(number)
 
         # The story runs from its first to its last paragraph not removed.
         dropped = set(removed)
-        first = next((n for n in range(count) if lines[n] and n not in dropped and _is_story_line(changed.get(n, lines[n]))), -1)
-        last = -1
-        if first >= 0:
-            last = next(n for n in range(count - 1, first - 1, -1) if lines[n] and n not in dropped and _is_story_line(changed.get(n, lines[n])))
+        first = last = -1
+        for first in range(count):
+            if lines[first] and first not in dropped and _is_story_line(changed.get(first, lines[first])):
+                break
+        else:
+            first = -1
+        for last in range(count - 1, first - 1, -1) if first >= 0 else ():
+            if lines[last] and last not in dropped and _is_story_line(changed.get(last, lines[last])):
+                break
         # Edge patterns apply before the first and after the last story paragraph: few lines.
         outside = chain(range(first), range(last + 1, count)) if first >= 0 else range(count)
         edges = [number for number in outside if lines[number] and number not in dropped]
@@ -606,11 +626,8 @@ class LineCleaner:
         kept = lines[:]
         for number, line in changed.items():
             kept[number] = line
-        if removed:
-            keep = [True] * len(kept)
-            for number in removed:
-                keep[number] = False
-            kept = list(compress(kept, keep))
+        for number in sorted(removed, reverse=True):  # few
+            del kept[number]
         return kept, len(removed)
 
     def _is_edge_boilerplate(self, line: str, edge: tuple[tuple[int, Pattern], ...], title: _TitleForms, before_story: bool) -> bool:

@@ -11,10 +11,8 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from operator import itemgetter
 from pathlib import Path
 
-from .clean_regex import characters_matching
 from .datafile import DATA_DIR, DataFileError, line_of, load_versioned_document
 
 try:  # counts the function words in one pass; without it, a string per word
@@ -39,8 +37,6 @@ WORD_SHARE = 0.08
 DOMINANCE = 4
 
 _NOT_LETTER = re.compile(r"[\W\d_]+")
-# The characters below 128 that `str.split` splits at, all made a space.
-_ASCII_SPACES = bytes.maketrans(b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f", b" " * 9)
 _TAG = re.compile(r"([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*")
 _THREE_LETTER = {
     "ara": "ar", "chi": "zh", "zho": "zh", "ces": "cs", "cze": "cs", "dan": "da", "deu": "de", "ger": "de",
@@ -109,29 +105,26 @@ class LanguageWords:
 
 
 class _WordCounter:
-    """Counts the function words of each language in a lower-cased text in one automaton pass:
-    each word with a space either side, in the text's UTF-8 with every space a ' ' and a space
-    before and after. A space outside ASCII leaves the counting to `str.split`."""
+    """Counts the function words of each language in a lower-cased text in one automaton pass,
+    each word found with a space either side. A space other than ' ', tab or line break (or a
+    character that is not printable) leaves the counting to `str.split`."""
 
     def __init__(self, words: dict[str, str]) -> None:
         # A "word" with a space in it is never one of the text's words.
-        listed = [(word, code) for word, code in words.items() if word.split() == [word]]
-        spaces = [c for c in characters_matching(re.compile(r"\s")) if not c.isascii()]
-        self.languages: tuple[str | None, ...] = (*(code for _, code in listed), *(None for _ in spaces))
-        texts = [f" {word} ".encode("utf-8", "surrogatepass") for word, _ in listed] + [c.encode() for c in spaces]
-        self.automaton = ahocorasick_rs.BytesAhoCorasick(texts, implementation=ahocorasick_rs.Implementation.DFA)
+        self.languages = {f" {word} ": code for word, code in words.items() if word.split() == [word]}
+        self.automaton = ahocorasick_rs.AhoCorasick(
+            list(self.languages), implementation=ahocorasick_rs.Implementation.DFA, store_patterns=True
+        )
 
     def count(self, lowered: str) -> tuple[Counter[str], int] | None:
         """The function words of each language in `lowered` and how many words it has at most
-        (the exact count, `len(lowered.split())`, costs a string per word); None when it holds a
-        space outside ASCII."""
-        data = b" " + lowered.encode("utf-8", "surrogatepass").translate(_ASCII_SPACES) + b" "
-        hits = self.automaton.find_matches_as_indexes(data, overlapping=True)
-        languages = list(map(self.languages.__getitem__, map(itemgetter(0), hits)))
-        if None in languages:
+        (the exact count, `len(lowered.split())`, costs a string per word); None when it cannot tell."""
+        text = " " + lowered.replace("\n", " ").replace("\t", " ") + " "
+        if not text.isprintable():  # every other space is not
             return None
+        found = self.automaton.find_matches_as_strings(text, overlapping=True)
         # A word is a run between spaces: there is one fewer than spaces, or fewer still.
-        return Counter(languages), data.count(b" ") - 1
+        return Counter(map(self.languages.__getitem__, found)), text.count(" ") - 1
 
 
 def _character_class(path: Path, item: dict, key: str) -> re.Pattern[str] | None:
