@@ -890,12 +890,13 @@ def test_what_lines_matched_is_remembered_without_changing_any_output(cleaner, m
 
     forgetful = Cleaner()
     for raw in four_kb_articles(300):
-        forgetful.remove_boilerplate.decided.clear()
+        forgetful.remove_boilerplate.anywhere.decided.clear()
+        forgetful.remove_boilerplate.edge.decided.clear()
         args = (raw["title"], raw["text"], None, None)
         assert cleaner(*args) == forgetful(*args)
     monkeypatch.setattr(clean_boilerplate, "_MAX_DECIDED", 50)
     forgetful("T", "\n".join(f"Related Posts {i}" for i in range(400)), None, "en")
-    assert 0 < len(forgetful.remove_boilerplate.decided) <= 50
+    assert 0 < len(forgetful.remove_boilerplate.anywhere.decided) <= 50
 
 
 ODD_TEXTS = [
@@ -929,6 +930,14 @@ _PIECES = st.sampled_from(
 def test_any_mix_of_lines_cleans_the_same_without_the_automaton(cleaner, plain_cleaner, pieces):
     text = "".join(piece + after for piece, after in pieces)
     assert cleaner("Ministers meet in Geneva", text, None, "en") == plain_cleaner("Ministers meet in Geneva", text, None, "en")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([STORY, STORY_2, "Advertisement", "Related Posts", "", "Ad"]), max_size=20))
+def test_removed_lines_leave_single_blank_lines_between_paragraphs(cleaner, lines):
+    kept = [line for line in lines if line in (STORY, STORY_2, "")]
+    expected = re.sub("\n{3,}", "\n\n", "\n".join(kept)).strip("\n")
+    assert cleaner("Ministers meet in Geneva", "\n".join(lines), None, "en").text == expected
 
 
 def test_lines_a_pattern_tried_together_matches_start_as_the_scan_expects():

@@ -40,7 +40,6 @@ _TRAILING_PUNCT = r"[\s.:;,!?…|·•>»›-]*"
 _WORD_SPLIT = re.compile(r"[\s_-]+|(?<=[a-z])(?=[A-Z])")
 # Tag lines: capitalised words (letters, inner apostrophes/hyphens) or dotted initials (U.S.).
 _TAG_WORD = re.compile(r"(?:[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*|(?:[^\W\d_]\.){2,})")
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 _NON_ALNUM = re.compile(r"[\W_]+")
 _POSSESSIVE = re.compile(r"['’]s$")
 # Boilerplate is short; longer lines are story (or junk no pattern is for) and are not scanned.
@@ -169,7 +168,7 @@ def element_is_boilerplate(patterns: tuple[Pattern, ...], class_and_id: str) -> 
 
 def title_key(text: str) -> str:
     """Compare-form of a title or line: case, quotes, dashes, punctuation and spacing ignored."""
-    return _NON_ALNUM.sub("", unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold())
+    return _NON_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def _is_story_line(line: str, words: int = 0) -> bool:
@@ -362,6 +361,17 @@ class PatternSet:
         self._to_try: dict[frozenset[int], tuple[tuple[int, Pattern], ...]] = {}
         self._alternations: dict[tuple[str | None, int], tuple[re.Pattern[str] | None, tuple[int, ...]]] = {}
         self._compiled: dict[tuple[int, ...], re.Pattern[str] | None] = {}
+        # The pattern that matched each short line seen (None: none did), by its text: what the
+        # patterns make of a line depends on nothing else (the `contains` texts it holds, how it
+        # starts, its words), and a site's boilerplate lines repeat from page to page.
+        self.decided: dict[str, Pattern | None] = {}
+
+    def remember(self, line: str, verdict: Pattern | None) -> None:
+        """Keep `verdict` for `line` when short; all are forgotten when there are too many."""
+        if len(line) <= _DECIDED_LINE_CHARS:
+            if len(self.decided) >= _MAX_DECIDED:
+                self.decided.clear()
+            self.decided[line] = verdict
 
     def candidates(self, keys: KeyLines) -> tuple[dict[int, tuple[tuple[int, Pattern], ...]], tuple[tuple[int, Pattern], ...]]:
         """The one-by-one patterns worth trying on each line of a text: by line number for the
@@ -511,11 +521,6 @@ class LineCleaner:
             unsure = tuple(c.encode() for c in sorted(ascii_twins())) if openers else ()
             self.finder = Finder(self.keys, openers, unsure, watch)
 
-        # The pattern that matched each short line seen (None: none did), by its text: what a
-        # pattern tried anywhere makes of a line depends on nothing else, and a site's
-        # boilerplate lines repeat from page to page. Forgotten all at once when full.
-        self.decided: dict[str, Pattern | None] = {}
-
     def scan(self, text: str) -> KeyLines:
         """What of the texts looked for `text` holds, and where."""
         return KeyLines(text, self.finder)
@@ -534,7 +539,7 @@ class LineCleaner:
         ends, ends_other = self.ends.candidates(keys)
         any_ends = bool(ends or ends_other)
         match, together = self.anywhere.match, self.anywhere.match_together
-        word_limits, decided = self.anywhere.word_limits, self.decided
+        word_limits, decided = self.anywhere.word_limits, self.anywhere.decided
         removed: list[int] = []  # numbers of the lines dropped
         changed: dict[int, str] = {}  # number -> the line without its prefix or suffix
         in_list = False  # after a 'Related Posts' heading: its links, until the story resumes
@@ -589,10 +594,7 @@ class LineCleaner:
                 )
                 if candidates or within:
                     heading = match(line, words, candidates, within) if candidates else together(line, words)
-                if len(line) <= _DECIDED_LINE_CHARS:
-                    if len(decided) >= _MAX_DECIDED:
-                        decided.clear()
-                    decided[line] = heading
+                self.anywhere.remember(line, heading)
             if heading is not None:
                 in_list = in_list or heading.list_heading
                 removed.append(number)
@@ -631,11 +633,15 @@ class LineCleaner:
         return kept, len(removed)
 
     def _is_edge_boilerplate(self, line: str, edge: tuple[tuple[int, Pattern], ...], title: _TitleForms, before_story: bool) -> bool:
-        if self.edge.match(line, line.count(" ") + 1, edge):
+        verdict = self.edge.decided.get(line, _UNDECIDED)
+        if verdict is _UNDECIDED:
+            verdict = self.edge.match(line, line.count(" ") + 1, edge)
+            self.edge.remember(line, verdict)
+        if verdict is not None:
             return True
         if before_story and title.key and _repeats_title(line, title.key):
             return True
-        return line.count(" ") < 4 and bool(title.words) and _is_tag_line(line, title.words)
+        return line.count(" ") < 4 and _is_tag_line(line, title)
 
 
 class _TitleForms:
@@ -697,14 +703,12 @@ def _title_words(title: str) -> set[str]:
     return {_POSSESSIVE.sub("", w).casefold() for w in _TAG_WORD.findall(title)}
 
 
-def _is_tag_line(line: str, title_words: set[str]) -> bool:
-    """A short line of 1-4 capitalised words that all occur in the title: 'Russia China'."""
+def _is_tag_line(line: str, title: _TitleForms) -> bool:
+    """A short line of 1-4 capitalised words that all occur in the title: 'Russia China' (the
+    title's words are worked out only for a line of such words)."""
     words = line.split()
     if not 1 <= len(words) <= 4:
         return False
-    for word in words:
-        if not word[0].isupper() or not _TAG_WORD.fullmatch(word):
-            return False
-        if _POSSESSIVE.sub("", word).casefold() not in title_words:
-            return False
-    return True
+    if not all(word[0].isupper() and _TAG_WORD.fullmatch(word) for word in words):
+        return False
+    return all(_POSSESSIVE.sub("", word).casefold() in title.words for word in words)
