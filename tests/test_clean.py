@@ -834,8 +834,8 @@ def test_patterns_tried_together_match_as_trying_each_in_file_order(where):
             (p for p in patterns.patterns if (p.max_words is None or words <= p.max_words) and p.regex.fullmatch(line)),
             None,
         )
-        by_line, elsewhere = patterns.candidates(cleaner.scan(line))
-        if patterns.match(line, words, by_line.get(0, elsewhere)) is not expected:
+        on_line = cleaner.scan(line).on_lines(cleaner.keys).get(0)
+        if patterns.match(line, words, patterns.to_try(on_line)) is not expected:
             differing.append(line)
     assert differing == []
 

@@ -251,6 +251,7 @@ class KeyLines:
         self._starts: list[int] | None = None
         self._found: dict[bytes, set[int]] = {}
         self._complete = finder is not None  # every key with a line is in _found
+        self._on_lines: dict[int, frozenset[bytes]] | None = None
         # The numbers of the lines starting with an opener, and the watched texts found: None
         # when not known.
         self.openers: set[int] | None = None
@@ -269,11 +270,11 @@ class KeyLines:
         seen: set[bytes] = set()
         line = counted = 0  # the line of offset `counted` (hits come about in order)
         for index, start, _ in hits:
-            if index >= unsure_end:
-                seen.add(texts[index])
-                continue
             if index >= opener_end:
-                openers = None
+                if index >= unsure_end:
+                    seen.add(texts[index])
+                else:
+                    openers = None
                 continue
             if start >= counted:
                 line += self.lowered.count(b"\n", counted, start)
@@ -289,6 +290,16 @@ class KeyLines:
                 found[texts[index]] = {line}
         self.openers = openers
         self.seen = seen
+
+    def on_lines(self, keys: tuple[bytes, ...]) -> dict[int, frozenset[bytes]]:
+        """The lines holding one of `keys` (all the finder's when it looked), with those they hold."""
+        if self._on_lines is None:
+            on_lines: dict[int, set[bytes]] = {}
+            for key in self._found if self._complete else keys:
+                for line in self.lines_with(key):
+                    on_lines.setdefault(line, set()).add(key)
+            self._on_lines = {line: frozenset(held) for line, held in on_lines.items()}
+        return self._on_lines
 
     def found(self) -> dict[bytes, set[int]] | None:
         """The keys found so far with their lines: all of them when an automaton looked (else None)."""
@@ -356,9 +367,9 @@ class PatternSet:
                 for k in p.contains:
                     by_key.setdefault(self.keys[k], set()).add(i)  # type: ignore[arg-type]
         self.by_key = {key: frozenset(indexes) for key, indexes in by_key.items()}
-        # The patterns to try on a line, in file order, by the set of those it has a key of:
+        # The one-by-one patterns to try on a line, in file order, by the keys the line holds:
         # lines share a few such sets.
-        self._to_try: dict[frozenset[int], tuple[tuple[int, Pattern], ...]] = {}
+        self._to_try: dict[frozenset[bytes], tuple[tuple[int, Pattern], ...]] = {}
         self._alternations: dict[tuple[str | None, int], tuple[re.Pattern[str] | None, tuple[int, ...]]] = {}
         self._compiled: dict[tuple[int, ...], re.Pattern[str] | None] = {}
         # The pattern that matched each short line seen (None: none did), by its text: what the
@@ -373,24 +384,19 @@ class PatternSet:
                 self.decided.clear()
             self.decided[line] = verdict
 
-    def candidates(self, keys: KeyLines) -> tuple[dict[int, tuple[tuple[int, Pattern], ...]], tuple[tuple[int, Pattern], ...]]:
-        """The one-by-one patterns worth trying on each line of a text: by line number for the
-        lines holding one of a pattern's `contains` texts, and those for every other line."""
-        by_line: dict[int, frozenset[int]] = {}
-        found = keys.found()
-        # Only the keys in the text when an automaton looked: usually none or a few.
-        for key in found.keys() & self.by_key.keys() if found is not None else self.by_key:
-            indexes = self.by_key[key]
-            for line in found[key] if found is not None else keys.lines_with(key):
-                known = by_line.get(line)
-                by_line[line] = indexes if known is None else known | indexes
-        if not by_line:
-            return {}, self.everywhere
-        to_try = self._to_try
-        for line, indexes in by_line.items():
-            if indexes not in to_try:
-                to_try[indexes] = tuple((i, self.patterns[i]) for i in sorted(indexes | self.everywhere_indexes))
-        return {line: to_try[indexes] for line, indexes in by_line.items()}, self.everywhere
+    def to_try(self, on_line: frozenset[bytes] | None) -> tuple[tuple[int, Pattern], ...]:
+        """The one-by-one patterns worth trying on a line holding the keys `on_line`: those with
+        a key among them, and those tried on every line."""
+        if not on_line:
+            return self.everywhere
+        found = self._to_try.get(on_line)
+        if found is None:
+            indexes = self.everywhere_indexes.union(*(self.by_key.get(key, ()) for key in on_line))
+            found = tuple((i, self.patterns[i]) for i in sorted(indexes))
+            if len(self._to_try) >= _MAX_REMEMBERED:  # texts with key combinations without end
+                self._to_try.clear()
+            self._to_try[on_line] = found
+        return found
 
     def in_text(self, keys: KeyLines) -> tuple[tuple[int, Pattern], ...]:
         """The one-by-one patterns worth trying on any line of a text (each checks its `contains`
@@ -535,9 +541,7 @@ class LineCleaner:
         when the caller has it). The list itself comes back when nothing is removed or changed."""
         if keys is None:
             keys = self.scan("\n".join(lines))
-        anywhere, anywhere_other = self.anywhere.candidates(keys)
-        ends, ends_other = self.ends.candidates(keys)
-        any_ends = bool(ends or ends_other)
+        on_lines = keys.on_lines(self.keys)
         match, together = self.anywhere.match, self.anywhere.match_together
         word_limits, decided = self.anywhere.word_limits, self.anywhere.decided
         removed: list[int] = []  # numbers of the lines dropped
@@ -546,11 +550,11 @@ class LineCleaner:
         # The lines to look at, in order: when known, only those starting as one of the patterns
         # tried on every line may or holding a `contains` text (the others stay as they are,
         # unless they follow a 'Related Posts' heading); else all but the blank ones.
-        openers = None if anywhere_other or ends_other else keys.openers
+        openers = keys.openers
         if openers is None:
             order = list(compress(range(len(lines)), lines))
         else:
-            order = sorted(openers.union(anywhere, ends))
+            order = sorted(openers.union(on_lines))
         number, position, count = -1, 0, len(lines)
         # The loop runs for lines of every article: tests are inlined, the common case first.
         while True:
@@ -570,22 +574,22 @@ class LineCleaner:
             if len(line) > MAX_LINE_CHARS:
                 in_list = False
                 continue
-            if any_ends:
-                strip = ends.get(number, ends_other)
-                if strip:
-                    stripped = _strip_ends(line, strip)
-                    if not stripped:
-                        removed.append(number)
-                        continue
-                    if stripped != line:
-                        line = changed[number] = stripped
+            on_line = on_lines.get(number)
+            strip = self.ends.to_try(on_line)
+            if strip:
+                stripped = _strip_ends(line, strip)
+                if not stripped:
+                    removed.append(number)
+                    continue
+                if stripped != line:
+                    line = changed[number] = stripped
             words = line.count(" ") + 1
             if in_list and _is_story_line(line, words):
                 in_list = False
             heading = decided.get(line, _UNDECIDED)
             if heading is _UNDECIDED:
                 heading = None
-                candidates = anywhere.get(number, anywhere_other) if anywhere or anywhere_other else ()
+                candidates = self.anywhere.to_try(on_line)
                 # Those tried together apply only to a line that starts as one of them may (its
                 # start as the scan saw it, unless a prefix was stripped since).
                 limit = word_limits.get(line[0])
