@@ -890,8 +890,7 @@ def test_what_lines_matched_is_remembered_without_changing_any_output(cleaner, m
 
     forgetful = Cleaner()
     for raw in four_kb_articles(300):
-        forgetful.remove_boilerplate.anywhere.decided.clear()
-        forgetful.remove_boilerplate.edge.decided.clear()
+        forgetful.remove_boilerplate.forget()
         args = (raw["title"], raw["text"], None, None)
         assert cleaner(*args) == forgetful(*args)
     monkeypatch.setattr(clean_boilerplate, "_MAX_DECIDED", 50)

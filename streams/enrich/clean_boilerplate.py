@@ -527,6 +527,11 @@ class LineCleaner:
             unsure = tuple(c.encode() for c in sorted(ascii_twins())) if openers else ()
             self.finder = Finder(self.keys, openers, unsure, watch)
 
+    def forget(self) -> None:
+        """Forget what the lines seen so far matched."""
+        self.anywhere.decided.clear()
+        self.edge.decided.clear()
+
     def scan(self, text: str) -> KeyLines:
         """What of the texts looked for `text` holds, and where."""
         return KeyLines(text, self.finder)
