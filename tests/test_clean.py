@@ -87,12 +87,24 @@ def test_titles_needing_no_normalising_come_out_as_normalised(title):
 
 def test_text_without_what_the_scan_watches_for_is_nfc():
     # The scan leaves a text's NFC form unchecked when it holds none of these characters.
-    unsure = clean._not_surely_nfc()
+    starts = clean._not_surely_nfc()
+
+    def watched(c: str) -> bool:
+        code = c.encode("utf-8", "surrogatepass")
+        return any(code[:n] in starts for n in range(1, len(code) + 1))
+
     for code in range(0x10000, 0x110000):  # beyond the plane: none follows one inside it in a decomposition
         for c in unicodedata.normalize("NFD", chr(code))[1:]:
-            assert ord(c) >= 0x10000 or c.encode("utf-8", "surrogatepass") in unsure, hex(code)
-    assert "\u0301".encode() in unsure and "\u1161".encode() in unsure and "\u212b".encode() in unsure
-    assert not any(c.encode() in unsure for c in "é’“—…ßЖ中")
+            assert ord(c) >= 0x10000 or watched(c), hex(code)
+    assert watched("\u0301") and watched("\u1161") and watched("\u212b") and watched("\U0001f600")
+    assert not any(watched(c) for c in "é’“—…ßЖ中")
+
+
+def test_characters_given_by_a_common_start_are_those_given():
+    chars = [chr(c) for c in range(0x300, 0x340)] + ["\u0341", "a", "\ud800"]
+    starts = clean._utf8_starts(chars)
+    assert starts == {b"\xcc", "\u0341".encode(), b"a", "\ud800".encode("utf-8", "surrogatepass")}
+    assert clean._utf8_starts(chr(c) for c in range(0xD800, 0xE000)) == {bytes([0xED, b]) for b in range(0xA0, 0xC0)}
 
 
 def _normalised_step_by_step(text: str) -> str:
