@@ -38,9 +38,7 @@ _BLANK_RUNS = re.compile("\n\n\n+")
 _STRIP_BLANKS = methodcaller("strip", " \t")
 _ANY_WHITESPACE = re.compile(r"\s+")
 _LOOKS_LIKE_PAGE = re.compile(r"\s*(?:<!doctype\s+html|<html[\s>])", re.IGNORECASE)
-# What `normalise_lines` changes, as the boilerplate scan finds it (in lower-cased UTF-8): the
-# characters its regexes replace, a double space, a space or tab at a line's edge (the text's
-# own first and last characters are looked at apart).
+# What `normalise_lines` trims from a line's edges.
 _EDGE_BLANKS = (" ", "\t")
 # In UTF-8, the first byte of each character beyond the Basic Multilingual Plane is one of these.
 _FOUR_BYTE_LEADS = frozenset(bytes([b]) for b in range(0xF0, 0xF5))
@@ -58,6 +56,9 @@ def _utf8_starts(chars: Iterable[str]) -> frozenset[bytes]:
         found = {code for code in found if code[:-1] not in full} | full
 
 
+# What `normalise_lines` changes, as the boilerplate scan finds it (in lower-cased UTF-8): the
+# characters its regexes replace, a double space, a space or tab at a line's edge (the text's
+# own first and last characters are looked at apart).
 _NORMALISED_AWAY = _utf8_starts(
     c for regex in (_LINE_BREAKS, _INVISIBLE, _ODD_SPACES) for c in characters_matching(regex)
 ) | {b"  ", b" \n", b"\n ", b"\t\n", b"\n\t"}

@@ -301,10 +301,6 @@ class KeyLines:
             self._on_lines = {line: frozenset(held) for line, held in on_lines.items()}
         return self._on_lines
 
-    def found(self) -> dict[bytes, set[int]] | None:
-        """The keys found so far with their lines: all of them when an automaton looked (else None)."""
-        return self._found if self._complete else None
-
     def lines_with(self, key: bytes) -> set[int]:
         """Numbers of the lines (0-based) holding `key`, a lower-case text as UTF-8."""
         found = self._found.get(key)

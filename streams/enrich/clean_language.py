@@ -87,6 +87,7 @@ class LanguageWords:
             best = max(counts, key=counts.__getitem__)
             hits = counts.pop(best)
             runner_up = max(counts.values(), default=0)
+            # The words counted exactly only when their most does not settle the share.
             if hits >= MIN_WORDS and hits > DOMINANCE * (runner_up + 1) and (
                 hits >= WORD_SHARE * most_words or hits >= WORD_SHARE * len(lowered.split())
             ):
