@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from pathlib import Path
@@ -10,12 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.enrich import clean_boilerplate, clean_language
-from streams.enrich.clean import Cleaner, normalise_text
+from streams.enrich import clean, clean_boilerplate, clean_language
+from streams.enrich.clean import Cleaner, normalise_text, normalise_title
 from streams.enrich.clean_boilerplate import KeyLines, LineCleaner, load_boilerplate
 from streams.enrich.clean_html import MAX_DEPTH, is_bomb
 from streams.enrich.clean_language import detect_language, load_language_words, normalise_language
-from streams.enrich.clean_regex import first_characters
+from streams.enrich.clean_regex import ascii_twins, first_characters, start_texts
 from streams.enrich.datafile import DataFileError
 
 SAMPLES = Path("/work/shared/samples")
@@ -76,6 +77,34 @@ def test_lines_are_trimmed(cleaner):
 def test_title_is_one_normalised_line(cleaner):
     result = cleaner("  China&#8217;s Xi\u00a0to\n visit   Russia ", STORY, None, "en")
     assert result.title == "China’s Xi to visit Russia"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text().filter(lambda title: "&" not in title))
+def test_titles_needing_no_normalising_come_out_as_normalised(title):
+    assert normalise_title(title) == re.sub(r"\s+", " ", normalise_text(title)).strip()
+
+
+def test_text_without_what_the_scan_watches_for_is_nfc():
+    # The scan leaves a text's NFC form unchecked when it holds none of these characters.
+    starts = clean._not_surely_nfc()
+
+    def watched(c: str) -> bool:
+        code = c.encode("utf-8", "surrogatepass")
+        return any(code[:n] in starts for n in range(1, len(code) + 1))
+
+    for code in range(0x10000, 0x110000):  # beyond the plane: none follows one inside it in a decomposition
+        for c in unicodedata.normalize("NFD", chr(code))[1:]:
+            assert ord(c) >= 0x10000 or watched(c), hex(code)
+    assert watched("\u0301") and watched("\u1161") and watched("\u212b") and watched("\U0001f600")
+    assert not any(watched(c) for c in "é’“—…ßЖ中")
+
+
+def test_characters_given_by_a_common_start_are_those_given():
+    chars = [chr(c) for c in range(0x300, 0x340)] + ["\u0341", "a", "\ud800"]
+    starts = clean._utf8_starts(chars)
+    assert starts == {b"\xcc", "\u0341".encode(), b"a", "\ud800".encode("utf-8", "surrogatepass")}
+    assert clean._utf8_starts(chr(c) for c in range(0xD800, 0xE000)) == {bytes([0xED, b]) for b in range(0xA0, 0xC0)}
 
 
 def _normalised_step_by_step(text: str) -> str:
@@ -629,10 +658,25 @@ def test_quick_check_agrees_with_the_model_on_every_english_fixture():
     for raw in corpus():
         text = f"{raw.get('title') or ''}\n{raw.get('text') or ''}"
         found = quick.decide(text)
+        assert found == dataclasses.replace(quick, counter=None).decide(text)
         if found is not None:
             decided += 1
             assert found == model.classify(text[: clean_language.DETECT_PREFIX])[0], text[:80]
     assert decided > 0
+
+
+_WORDS = st.sampled_from(
+    ["the", "The", "THE", "of", "and", "der", "und", "les", "et", "À", "à", "è", "più", "и", "в", "że", "said", "Said.",
+     "x", "", " ", "  ", "\t", "\n", "\x1c", "\u00a0", "\u2003", "\u3000", "\u0130", "ǅ", "\ud800", "的"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_WORDS, max_size=200).map(" ".join))
+def test_function_words_counted_in_one_pass_decide_as_split_words_do(text):
+    quick = load_language_words()
+    assert quick.counter is not None
+    assert quick.decide(text) == dataclasses.replace(quick, counter=None).decide(text)
 
 
 def test_english_with_a_quoted_german_sentence_is_not_decided_german():
@@ -802,8 +846,8 @@ def test_patterns_tried_together_match_as_trying_each_in_file_order(where):
             (p for p in patterns.patterns if (p.max_words is None or words <= p.max_words) and p.regex.fullmatch(line)),
             None,
         )
-        by_line, elsewhere = patterns.candidates(KeyLines(line, cleaner.finder, cleaner.keys))
-        if patterns.match(line, words, by_line.get(0, elsewhere)) is not expected:
+        on_line = cleaner.scan(line).on_lines(cleaner.keys).get(0)
+        if patterns.match(line, words, patterns.to_try(on_line)) is not expected:
             differing.append(line)
     assert differing == []
 
@@ -822,19 +866,104 @@ def test_every_contains_text_is_implied_by_its_regex():
 def test_contains_texts_are_found_the_same_without_the_automaton():
     cleaner = LineCleaner(load_boilerplate())
     text = "\n".join(BOILERPLATE_LINES + ["", "A story line about (photos) and 1/2 of the »budget«."])
-    with_automaton = KeyLines(text, cleaner.finder, cleaner.keys)
+    with_automaton = cleaner.scan(text)
     one_scan_per_key = KeyLines(text)
     for key in cleaner.keys:
         assert with_automaton.lines_with(key) == one_scan_per_key.lines_with(key), key
         assert one_scan_per_key.lines_with(key) == {i for i, line in enumerate(text.split("\n")) if key.decode() in line.lower()}
 
 
-def test_reference_sample_cleans_the_same_without_the_automaton(cleaner, monkeypatch):
-    text = (SAMPLES / "greekreporter-xi-russia.txt").read_text()
-    monkeypatch.setattr(clean_boilerplate, "ahocorasick_rs", None)
-    plain = Cleaner()
+@pytest.fixture(scope="module")
+def plain_cleaner() -> Cleaner:
+    """A cleaner without the automaton: it normalises every text and looks at every line."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(clean_boilerplate, "ahocorasick_rs", None)
+        plain = Cleaner()
     assert plain.remove_boilerplate.finder is None
-    assert plain(SAMPLE_TITLE, text, None, "en") == cleaner(SAMPLE_TITLE, text, None, "en")
+    return plain
+
+
+def test_reference_sample_cleans_the_same_without_the_automaton(cleaner, plain_cleaner):
+    text = (SAMPLES / "greekreporter-xi-russia.txt").read_text()
+    assert plain_cleaner(SAMPLE_TITLE, text, None, "en") == cleaner(SAMPLE_TITLE, text, None, "en")
+
+
+def test_corpus_articles_clean_the_same_without_the_automaton(cleaner, plain_cleaner):
+    from benchmarks.clean import as_page, four_kb_articles
+
+    for raw in four_kb_articles(400):
+        for article in (raw, as_page(raw)):
+            args = (article["title"], article["text"], article["html"], article["language"])
+            assert cleaner(*args) == plain_cleaner(*args)
+
+
+def test_what_lines_matched_is_remembered_without_changing_any_output(cleaner, monkeypatch):
+    from benchmarks.clean import four_kb_articles
+
+    forgetful = Cleaner()
+    for raw in four_kb_articles(300):
+        forgetful.remove_boilerplate.forget()
+        args = (raw["title"], raw["text"], None, None)
+        assert cleaner(*args) == forgetful(*args)
+    monkeypatch.setattr(clean_boilerplate, "_MAX_DECIDED", 50)
+    forgetful("T", "\n".join(f"Related Posts {i}" for i in range(400)), None, "en")
+    assert 0 < len(forgetful.remove_boilerplate.anywhere.decided) <= 50
+
+
+ODD_TEXTS = [
+    "Путин встретился с Си Цзиньпином в Москве.\nРеклама\nГлавная > Новости > Мир\n© 2023 Известия",
+    "習近平主席は来週ロシアを訪問する。\n\n广告\n\n中国国家主席习近平下周将访问俄罗斯。",
+    "הנשיא שי יבקר במוסקבה בשבוע הבא.\nפרסומת\nالرئيس شي يزور موسكو الأسبوع المقبل.\n",
+    "ſponsored\n\u212aeep informed\nİn other news\nıNFO\nStory continues below \u212aind of.",
+    "\u2028Advertisement\u2029Home > World\r\nRelated Posts\x0bOne\x0cTwo\x85Three\x1cFour",
+    " \tAdvertisement \n\tHome > World\t\nRelated  Posts\n\u00a0Sponsored\u3000content\ufeff",
+    "Cafe\u0301 society. Credit: AP\n\u0301Advertisement\n\ud800Read more: x\n\x00Related Posts\n\x7f",
+    ("Advertisement " * 600) + "\n" + ("Related Posts | " * 300) + "\n" + "x" * 5000,
+    "Related Posts\n\nOne link\nAnother link\n" + STORY + "\nMore stories\n" + "y" * 2500 + "\nLast link",
+    "١٢ comments\n٣ min read\n" + STORY + "\n12 comments\n" + STORY_2 + "\n4 min read",
+]
+
+
+@pytest.mark.parametrize("text", ODD_TEXTS)
+def test_odd_texts_clean_the_same_without_the_automaton(cleaner, plain_cleaner, text):
+    assert cleaner("Ministers meet in Geneva", text, None, None) == plain_cleaner("Ministers meet in Geneva", text, None, None)
+
+
+_PIECES = st.sampled_from(
+    [*BOILERPLATE_LINES, STORY, STORY_2, "Related Posts", "One link", "Ministers meet in Geneva", "Russia China", "",
+     " ", "  ", "\t", "\u00a0", "\u200b", "\r", "\u2028", "e\u0301", "\u017f", "\u212a", "\u0130", "Реклама", "© 2023",
+     "ad", "x" * 2100, "«", "“Quoted,” he said.", "12", "\ud800"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(_PIECES, st.sampled_from(["", " ", "\n", "\n\n", "\n\n\n"])), max_size=30))
+def test_any_mix_of_lines_cleans_the_same_without_the_automaton(cleaner, plain_cleaner, pieces):
+    text = "".join(piece + after for piece, after in pieces)
+    assert cleaner("Ministers meet in Geneva", text, None, "en") == plain_cleaner("Ministers meet in Geneva", text, None, "en")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([STORY, STORY_2, "Advertisement", "Related Posts", "", "Ad"]), max_size=20))
+def test_removed_lines_leave_single_blank_lines_between_paragraphs(cleaner, lines):
+    kept = [line for line in lines if line in (STORY, STORY_2, "")]
+    expected = re.sub("\n{3,}", "\n\n", "\n".join(kept)).strip("\n")
+    assert cleaner("Ministers meet in Geneva", "\n".join(lines), None, "en").text == expected
+
+
+def test_lines_a_pattern_tried_together_matches_start_as_the_scan_expects():
+    cleaner = LineCleaner(load_boilerplate())
+    patterns = cleaner.anywhere
+    for line in _lines_to_try():
+        words = line.count(" ") + 1
+        if any((patterns.patterns[i].max_words or words) >= words and patterns.patterns[i].regex.fullmatch(line) for i in patterns.together):
+            openers = cleaner.scan(f"Story.\n{line}").openers
+            assert openers is None or 1 in openers, line
+
+
+def test_case_blind_twins_of_ascii_letters_all_lie_in_the_basic_plane():
+    everything = "".join(map(chr, range(0x80, 0x110000)))
+    assert set(re.findall("[a-z]", everything, re.IGNORECASE)) == ascii_twins()
 
 
 def test_pattern_with_a_back_reference_is_tried_on_its_own(tmp_path):
@@ -865,6 +994,28 @@ def test_pattern_with_a_back_reference_is_tried_on_its_own(tmp_path):
 def test_first_characters_of_a_regex(regex, expected):
     found = first_characters(re.compile(regex, re.IGNORECASE))
     assert (None if found is None else set(found)) == expected
+
+
+@pytest.mark.parametrize(
+    ("regex", "expected"),
+    [
+        ("(?:ab|cd)e", ({"abe", "cde"}, False)),
+        ("x?(?:Home|st)", ({"xhom", "xst", "home", "st"}, False)),
+        (r"\(?reporting by\b.*", ({"(rep", "repo"}, False)),
+        ("abcdefgh", ({"abcd"}, False)),
+        ("(?:ab)+c", ({"ab"}, False)),
+        (r"(?:\d+\s+)?comments", ({*"0123456789", "comm"}, True)),
+        ("(?=x)ab", ({"ab"}, False)),
+        ("[A-B]c|d[^e]", ({"ac", "bc", "d"}, False)),
+        ("Реклама", ({"рекл"}, False)),
+        (".*foo", None),
+        ("a*", None),
+        ("(?:a|.)b", None),
+    ],
+)
+def test_start_texts_of_a_regex(regex, expected):
+    found = start_texts(re.compile(regex, re.IGNORECASE), 4)
+    assert (None if found is None else (set(found[0]), found[1])) == expected
 
 
 def test_what_is_remembered_per_first_character_stays_bounded():

@@ -11,11 +11,12 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from itertools import accumulate, compress
+from itertools import accumulate, chain, compress
 from pathlib import Path
+from string import ascii_lowercase
 from typing import Literal
 
-from .clean_regex import first_characters
+from .clean_regex import ascii_twins, first_characters, start_texts
 from .datafile import DATA_DIR, DataFileError, line_of, load_versioned
 
 try:  # finds all `contains` texts of an article in one pass; without it, one scan per text
@@ -39,13 +40,20 @@ _TRAILING_PUNCT = r"[\s.:;,!?…|·•>»›-]*"
 _WORD_SPLIT = re.compile(r"[\s_-]+|(?<=[a-z])(?=[A-Z])")
 # Tag lines: capitalised words (letters, inner apostrophes/hyphens) or dotted initials (U.S.).
 _TAG_WORD = re.compile(r"(?:[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*|(?:[^\W\d_]\.){2,})")
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 _NON_ALNUM = re.compile(r"[\W_]+")
 _POSSESSIVE = re.compile(r"['’]s$")
 # Boilerplate is short; longer lines are story (or junk no pattern is for) and are not scanned.
 MAX_LINE_CHARS = 2000
 # Per first character of a line, what applies is remembered for this many characters at most.
 _MAX_REMEMBERED = 4096
+# Lines up to this long have what they matched remembered, this many of them at most.
+_DECIDED_LINE_CHARS = 200
+_MAX_DECIDED = 16384
+_UNDECIDED = object()
+# Texts a line may start with are read this far: longer ones would tell few more lines apart.
+_OPENER_CHARS = 16
+# In UTF-8, the first byte of each character outside ASCII is one of these.
+_NON_ASCII_LEADS = tuple(bytes([b]) for b in range(0xC2, 0xF5))
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +168,7 @@ def element_is_boilerplate(patterns: tuple[Pattern, ...], class_and_id: str) -> 
 
 def title_key(text: str) -> str:
     """Compare-form of a title or line: case, quotes, dashes, punctuation and spacing ignored."""
-    return _NON_ALNUM.sub("", unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold())
+    return _NON_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def _is_story_line(line: str, words: int = 0) -> bool:
@@ -180,33 +188,118 @@ def _text_key(key: str) -> bytes | None:
     return key.encode("utf-8")
 
 
-class KeyLines:
-    """Which lines of a text hold a given text (any case). With `finder` (an automaton over
-    `keys`, all found in one pass) or else one scan of the text per key asked about: either way
-    cheaper than looking for each key in each line."""
+def _opener_texts(patterns: list[Pattern]) -> tuple[bytes, ...] | None:
+    """Lower-cased UTF-8 texts one of which starts each line one of `patterns` matches (the first
+    byte of a character outside ASCII standing for all such characters), or None when one of them
+    may start with anything."""
+    texts: set[bytes] = set()
+    for pattern in patterns:
+        found = start_texts(pattern.regex, _OPENER_CHARS)
+        if found is None:
+            return None
+        starts, others = found
+        for text in starts:
+            if "\n" in text:  # no line holds one
+                continue
+            head = next((text[:i] for i, c in enumerate(text) if not c.isascii()), text)
+            if head:
+                texts.add(head.encode())
+            else:  # so may any line starting outside ASCII, or with a letter the regex takes for it
+                others = True
+                texts.update(a.encode() for a in ascii_lowercase if re.fullmatch(a, text[0], re.IGNORECASE))
+        if others:
+            texts.update(_NON_ASCII_LEADS)
+    # Sorted, each text comes right before those that begin with it, which find no other line.
+    kept: list[bytes] = []
+    for text in sorted(texts):
+        if not kept or not text.startswith(kept[-1]):
+            kept.append(text)
+    return tuple(kept)
 
-    def __init__(self, text: str, finder: object | None = None, keys: tuple[bytes, ...] = ()) -> None:
+
+class Finder:
+    """One automaton for all that is looked for in a text, found in one pass over its lower-cased
+    UTF-8: the `contains` texts (found with their lines), texts a line may start with (`openers`:
+    the lines starting so), `unsure` characters and `watched` texts (found or not).
+
+    The unsure characters are those a case-blind regex takes for an ASCII letter ('ſ' for 's'):
+    where one occurs, line starts compared as lower-cased bytes cannot tell which lines a pattern
+    may match."""
+
+    def __init__(
+        self, keys: tuple[bytes, ...], openers: tuple[bytes, ...] | None, unsure: tuple[bytes, ...], watched: tuple[bytes, ...]
+    ) -> None:
+        self.keys = keys
+        self.openers = openers  # None: which lines a pattern may match is not told by their start
+        # Automaton keys by index: the contains texts, the openers after a line break, the unsure
+        # characters, the watched texts.
+        self.texts = (*keys, *(b"\n" + text for text in openers or ()), *unsure, *watched)
+        self.opener_end = len(keys) + len(openers or ())
+        self.unsure_end = self.opener_end + len(unsure)
+        # A DFA takes one step per byte however many texts there are (the default, for this many,
+        # is an NFA four times slower).
+        self.automaton = ahocorasick_rs.BytesAhoCorasick(self.texts, implementation=ahocorasick_rs.Implementation.DFA)
+
+
+class KeyLines:
+    """Which lines of a text hold a given text (any case). With `finder` (all its texts found in
+    one pass) or else one scan of the text per key asked about: either way cheaper than looking
+    for each key in each line."""
+
+    def __init__(self, text: str, finder: Finder | None = None) -> None:
         self.lowered = text.encode("utf-8", "surrogatepass").lower()
         self._starts: list[int] | None = None
         self._found: dict[bytes, set[int]] = {}
         self._complete = finder is not None  # every key with a line is in _found
+        self._on_lines: dict[int, frozenset[bytes]] | None = None
+        # The numbers of the lines starting with an opener, and the watched texts found: None
+        # when not known.
+        self.openers: set[int] | None = None
+        self.seen: set[bytes] | None = None
         if finder is not None:
-            hits = finder.find_matches_as_indexes(self.lowered, overlapping=True)  # type: ignore[attr-defined]
-            found = self._found
-            # A few hits: count the line breaks before each; many: look each up among all line starts.
-            few = len(hits) <= 8
-            starts = [] if few else self._line_starts()
-            for index, start, _ in hits:
-                line = self.lowered.count(b"\n", 0, start) if few else bisect_right(starts, start) - 1
-                key = keys[index]
-                if key in found:
-                    found[key].add(line)
-                else:
-                    found[key] = {line}
+            self._find(finder)
 
-    def found(self) -> dict[bytes, set[int]] | None:
-        """The keys found so far with their lines: all of them when an automaton looked (else None)."""
-        return self._found if self._complete else None
+    def _find(self, finder: Finder) -> None:
+        # After a line break, so that the first line's start is found like any other's: an offset
+        # in what is scanned is one past the same byte in `lowered`, and an opener is found from
+        # the line break before its line.
+        hits = finder.automaton.find_matches_as_indexes(b"\n" + self.lowered, overlapping=True)
+        found, texts, keys = self._found, finder.texts, len(finder.keys)
+        opener_end, unsure_end = finder.opener_end, finder.unsure_end
+        openers: set[int] | None = None if finder.openers is None else set()
+        seen: set[bytes] = set()
+        line = counted = 0  # the line of offset `counted` (hits come about in order)
+        for index, start, _ in hits:
+            if index >= opener_end:
+                if index >= unsure_end:
+                    seen.add(texts[index])
+                else:
+                    openers = None
+                continue
+            if start >= counted:
+                line += self.lowered.count(b"\n", counted, start)
+            else:
+                line -= self.lowered.count(b"\n", start, counted)
+            counted = start
+            if index >= keys:
+                if openers is not None:
+                    openers.add(line)
+            elif texts[index] in found:
+                found[texts[index]].add(line)
+            else:
+                found[texts[index]] = {line}
+        self.openers = openers
+        self.seen = seen
+
+    def on_lines(self, keys: tuple[bytes, ...]) -> dict[int, frozenset[bytes]]:
+        """The lines holding one of `keys` (all the finder's when it looked), with those they hold."""
+        if self._on_lines is None:
+            on_lines: dict[int, set[bytes]] = {}
+            for key in self._found if self._complete else keys:
+                for line in self.lines_with(key):
+                    on_lines.setdefault(line, set()).add(key)
+            self._on_lines = {line: frozenset(held) for line, held in on_lines.items()}
+        return self._on_lines
 
     def lines_with(self, key: bytes) -> set[int]:
         """Numbers of the lines (0-based) holding `key`, a lower-case text as UTF-8."""
@@ -264,34 +357,42 @@ class PatternSet:
         # The one-by-one patterns tried on every line (no usable `contains`), and the others by key.
         self.everywhere = tuple((i, p) for i, p in self.one_by_one if not p.contains or any(self.keys[k] is None for k in p.contains))
         self.everywhere_indexes = frozenset(i for i, _ in self.everywhere)
-        self.by_key: dict[bytes, list[int]] = {}
+        by_key: dict[bytes, set[int]] = {}
         for i, p in self.one_by_one:
             if i not in self.everywhere_indexes:
                 for k in p.contains:
-                    self.by_key.setdefault(self.keys[k], []).append(i)  # type: ignore[arg-type]
+                    by_key.setdefault(self.keys[k], set()).add(i)  # type: ignore[arg-type]
+        self.by_key = {key: frozenset(indexes) for key, indexes in by_key.items()}
+        # The one-by-one patterns to try on a line, in file order, by the keys the line holds:
+        # lines share a few such sets.
+        self._to_try: dict[frozenset[bytes], tuple[tuple[int, Pattern], ...]] = {}
         self._alternations: dict[tuple[str | None, int], tuple[re.Pattern[str] | None, tuple[int, ...]]] = {}
         self._compiled: dict[tuple[int, ...], re.Pattern[str] | None] = {}
+        # The pattern that matched each short line seen (None: none did), by its text: what the
+        # patterns make of a line depends on nothing else (the `contains` texts it holds, how it
+        # starts, its words), and a site's boilerplate lines repeat from page to page.
+        self.decided: dict[str, Pattern | None] = {}
 
-    def candidates(self, keys: KeyLines) -> tuple[dict[int, tuple[tuple[int, Pattern], ...]], tuple[tuple[int, Pattern], ...]]:
-        """The one-by-one patterns worth trying on each line of a text: by line number for the
-        lines holding one of a pattern's `contains` texts, and those for every other line."""
-        by_line: dict[int, set[int]] = {}
-        found = keys.found()
-        if found is not None:  # only the keys in the text: usually none or a few
-            for key, lines in found.items():
-                for i in self.by_key.get(key, ()):
-                    for line in lines:
-                        by_line.setdefault(line, set()).add(i)
-        else:
-            for key, indexes in self.by_key.items():
-                lines = keys.lines_with(key)
-                for i in indexes if lines else ():
-                    for line in lines:
-                        by_line.setdefault(line, set()).add(i)
-        if not by_line:
-            return {}, self.everywhere
-        patterns, everywhere = self.patterns, self.everywhere_indexes
-        return {line: tuple((i, patterns[i]) for i in sorted(found_here | everywhere)) for line, found_here in by_line.items()}, self.everywhere
+    def remember(self, line: str, verdict: Pattern | None) -> None:
+        """Keep `verdict` for `line` when short; all are forgotten when there are too many."""
+        if len(line) <= _DECIDED_LINE_CHARS:
+            if len(self.decided) >= _MAX_DECIDED:
+                self.decided.clear()
+            self.decided[line] = verdict
+
+    def to_try(self, on_line: frozenset[bytes] | None) -> tuple[tuple[int, Pattern], ...]:
+        """The one-by-one patterns worth trying on a line holding the keys `on_line`: those with
+        a key among them, and those tried on every line."""
+        if not on_line:
+            return self.everywhere
+        found = self._to_try.get(on_line)
+        if found is None:
+            indexes = self.everywhere_indexes.union(*(self.by_key.get(key, ()) for key in on_line))
+            found = tuple((i, self.patterns[i]) for i in sorted(indexes))
+            if len(self._to_try) >= _MAX_REMEMBERED:  # texts with key combinations without end
+                self._to_try.clear()
+            self._to_try[on_line] = found
+        return found
 
     def in_text(self, keys: KeyLines) -> tuple[tuple[int, Pattern], ...]:
         """The one-by-one patterns worth trying on any line of a text (each checks its `contains`
@@ -399,9 +500,12 @@ def _alternation(patterns: list[Pattern]) -> re.Pattern[str] | None:
 
 
 class LineCleaner:
-    """Removes boilerplate lines from normalised text. Build once, call per article."""
+    """Removes boilerplate lines from normalised text. Build once, call per article.
 
-    def __init__(self, boilerplate: Boilerplate) -> None:
+    `watch`: texts (lower-cased UTF-8) whose presence `scan` is to report, in the same pass.
+    """
+
+    def __init__(self, boilerplate: Boilerplate, watch: tuple[bytes, ...] = ()) -> None:
         self.boilerplate = boilerplate
         lines = boilerplate.of_kind("line")
         self.anywhere = PatternSet(tuple(p for p in lines if p.where == "anywhere"))
@@ -409,72 +513,113 @@ class LineCleaner:
         # Prefixes and suffixes are tried one by one, so they go through the same gate.
         self.ends = PatternSet(boilerplate.of_kind("prefix") + boilerplate.of_kind("suffix"))
         self.keys = tuple(sorted({k for s in (self.anywhere, self.edge, self.ends) for k in s.keys.values() if k is not None}))
-        self.finder = ahocorasick_rs.BytesAhoCorasick(self.keys) if ahocorasick_rs is not None and self.keys else None
+        # Lines can be passed over by where they start only when every pattern tried on any line
+        # has a `contains` text or known start texts.
+        openers = None
+        if not self.anywhere.everywhere and not self.ends.everywhere:
+            openers = _opener_texts([self.anywhere.patterns[i] for i in self.anywhere.together])
+        self.finder = None
+        if ahocorasick_rs is not None and (self.keys or openers or watch):
+            unsure = tuple(c.encode() for c in sorted(ascii_twins())) if openers else ()
+            self.finder = Finder(self.keys, openers, unsure, watch)
+
+    def forget(self) -> None:
+        """Forget what the lines seen so far matched."""
+        self.anywhere.decided.clear()
+        self.edge.decided.clear()
+
+    def scan(self, text: str) -> KeyLines:
+        """What of the texts looked for `text` holds, and where."""
+        return KeyLines(text, self.finder)
 
     def __call__(self, text: str, title: str) -> tuple[str, int]:
         """Return the text without boilerplate lines, and how many non-blank lines were removed."""
-        lines, removed = self.clean_lines(text.split("\n"), title, text)
+        lines, removed = self.clean_lines(text.split("\n"), title, self.scan(text))
         return "\n".join(lines), removed
 
-    def clean_lines(self, lines: list[str], title: str, text: str | None = None) -> tuple[list[str], int]:
-        """`__call__` on a text already split into lines (`text`, when given, is those lines joined)."""
-        keys = KeyLines("\n".join(lines) if text is None else text, self.finder, self.keys)
-        anywhere, anywhere_other = self.anywhere.candidates(keys)
-        ends, ends_other = self.ends.candidates(keys)
-        any_ends = bool(ends or ends_other)
+    def clean_lines(self, lines: list[str], title: str, keys: KeyLines | None = None) -> tuple[list[str], int]:
+        """`__call__` on a text already split into lines (`keys`: `scan` of those lines joined,
+        when the caller has it). The list itself comes back when nothing is removed or changed."""
+        if keys is None:
+            keys = self.scan("\n".join(lines))
+        on_lines = keys.on_lines(self.keys)
         match, together = self.anywhere.match, self.anywhere.match_together
-        word_limits = self.anywhere.word_limits
+        word_limits, decided = self.anywhere.word_limits, self.anywhere.decided
         removed: list[int] = []  # numbers of the lines dropped
         changed: dict[int, str] = {}  # number -> the line without its prefix or suffix
-        first = last = -1  # numbers of the first and last story paragraph
         in_list = False  # after a 'Related Posts' heading: its links, until the story resumes
-        numbers = list(compress(range(len(lines)), lines))  # blank lines stay as they are
-        # The loop runs for every line of every article: tests are inlined, the common case first.
-        for number in numbers:
+        # The lines to look at, in order: when known, only those starting as one of the patterns
+        # tried on every line may or holding a `contains` text (the others stay as they are,
+        # unless they follow a 'Related Posts' heading); else all but the blank ones.
+        openers = keys.openers
+        if openers is None:
+            order = list(compress(range(len(lines)), lines))
+        else:
+            order = sorted(openers.union(on_lines))
+        number, position, count = -1, 0, len(lines)
+        # The loop runs for lines of every article: tests are inlined, the common case first.
+        while True:
+            if in_list:  # the next non-blank line
+                number += 1
+                while number < count and not lines[number]:
+                    number += 1
+                if number == count:
+                    break
+            else:  # the next line to look at after this one
+                while position < len(order) and order[position] <= number:
+                    position += 1
+                if position == len(order):
+                    break
+                number = order[position]
             line = lines[number]
             if len(line) > MAX_LINE_CHARS:
                 in_list = False
-                if _is_story_line(line):
-                    last = number
-                    first = number if first < 0 else first
                 continue
-            if any_ends:
-                strip = ends.get(number, ends_other)
-                if strip:
-                    stripped = _strip_ends(line, strip)
-                    if not stripped:
-                        removed.append(number)
-                        continue
-                    if stripped != line:
-                        line = changed[number] = stripped
-            words = line.count(" ") + 1
-            is_story = line.rstrip(_CLOSERS)[-1:] in _SENTENCE_ENDS and (words >= 8 or (words < 3 and len(line) >= 20))
-            if in_list and is_story:
-                in_list = False
-            candidates = anywhere.get(number, anywhere_other) if anywhere or anywhere_other else ()
-            limit = word_limits.get(line[0])
-            within = words <= (limit if limit is not None else self.anywhere.word_limit(line[0]))
-            if candidates or within:
-                heading = match(line, words, candidates, within) if candidates else together(line, words)
-                if heading is not None:
-                    in_list = in_list or heading.list_heading
+            on_line = on_lines.get(number)
+            strip = self.ends.to_try(on_line)
+            if strip:
+                stripped = _strip_ends(line, strip)
+                if not stripped:
                     removed.append(number)
                     continue
-            if in_list:
+                if stripped != line:
+                    line = changed[number] = stripped
+            words = line.count(" ") + 1
+            if in_list and _is_story_line(line, words):
+                in_list = False
+            heading = decided.get(line, _UNDECIDED)
+            if heading is _UNDECIDED:
+                heading = None
+                candidates = self.anywhere.to_try(on_line)
+                # Those tried together apply only to a line that starts as one of them may (its
+                # start as the scan saw it, unless a prefix was stripped since).
+                limit = word_limits.get(line[0])
+                within = (openers is None or number in openers or number in changed) and words <= (
+                    limit if limit is not None else self.anywhere.word_limit(line[0])
+                )
+                if candidates or within:
+                    heading = match(line, words, candidates, within) if candidates else together(line, words)
+                self.anywhere.remember(line, heading)
+            if heading is not None:
+                in_list = in_list or heading.list_heading
                 removed.append(number)
-                continue
-            if is_story:
-                last = number
-                first = number if first < 0 else first
+            elif in_list:
+                removed.append(number)
 
-        # Edge patterns apply before the first and after the last story paragraph: few lines.
-        if first < 0:
-            edges = numbers
+        # The story runs from its first to its last paragraph not removed.
+        dropped = set(removed)
+        first = last = -1
+        for first in range(count):
+            if lines[first] and first not in dropped and _is_story_line(changed.get(first, lines[first])):
+                break
         else:
-            edges = numbers[: bisect_left(numbers, first)] + numbers[bisect_right(numbers, last) :]
-        if edges:
-            dropped = set(removed)
-            edges = [number for number in edges if number not in dropped]
+            first = -1
+        for last in range(count - 1, first - 1, -1) if first >= 0 else ():
+            if lines[last] and last not in dropped and _is_story_line(changed.get(last, lines[last])):
+                break
+        # Edge patterns apply before the first and after the last story paragraph: few lines.
+        outside = chain(range(first), range(last + 1, count)) if first >= 0 else range(count)
+        edges = [number for number in outside if lines[number] and number not in dropped]
         if edges:
             edge = self.edge.in_text(keys)
             about_title = _TitleForms(title)
@@ -483,22 +628,25 @@ class LineCleaner:
                 before_story = first < 0 or number < first
                 if len(line) <= MAX_LINE_CHARS and self._is_edge_boilerplate(line, edge, about_title, before_story):
                     removed.append(number)
+        if not removed and not changed:
+            return lines, 0
         kept = lines[:]
         for number, line in changed.items():
             kept[number] = line
-        if removed:
-            keep = [True] * len(kept)
-            for number in removed:
-                keep[number] = False
-            kept = list(compress(kept, keep))
+        for number in sorted(removed, reverse=True):  # few
+            del kept[number]
         return kept, len(removed)
 
     def _is_edge_boilerplate(self, line: str, edge: tuple[tuple[int, Pattern], ...], title: _TitleForms, before_story: bool) -> bool:
-        if self.edge.match(line, line.count(" ") + 1, edge):
+        verdict = self.edge.decided.get(line, _UNDECIDED)
+        if verdict is _UNDECIDED:
+            verdict = self.edge.match(line, line.count(" ") + 1, edge)
+            self.edge.remember(line, verdict)
+        if verdict is not None:
             return True
         if before_story and title.key and _repeats_title(line, title.key):
             return True
-        return line.count(" ") < 4 and bool(title.words) and _is_tag_line(line, title.words)
+        return line.count(" ") < 4 and _is_tag_line(line, title)
 
 
 class _TitleForms:
@@ -560,14 +708,12 @@ def _title_words(title: str) -> set[str]:
     return {_POSSESSIVE.sub("", w).casefold() for w in _TAG_WORD.findall(title)}
 
 
-def _is_tag_line(line: str, title_words: set[str]) -> bool:
-    """A short line of 1-4 capitalised words that all occur in the title: 'Russia China'."""
+def _is_tag_line(line: str, title: _TitleForms) -> bool:
+    """A short line of 1-4 capitalised words that all occur in the title: 'Russia China' (the
+    title's words are worked out only for a line of such words)."""
     words = line.split()
     if not 1 <= len(words) <= 4:
         return False
-    for word in words:
-        if not word[0].isupper() or not _TAG_WORD.fullmatch(word):
-            return False
-        if _POSSESSIVE.sub("", word).casefold() not in title_words:
-            return False
-    return True
+    if not all(word[0].isupper() and _TAG_WORD.fullmatch(word) for word in words):
+        return False
+    return all(_POSSESSIVE.sub("", word).casefold() in title.words for word in words)

@@ -15,6 +15,11 @@ from pathlib import Path
 
 from .datafile import DATA_DIR, DataFileError, line_of, load_versioned_document
 
+try:  # counts the function words in one pass; without it, a string per word
+    import ahocorasick_rs
+except ImportError:  # pragma: no cover - optional
+    ahocorasick_rs = None
+
 LANGUAGE_WORDS_PATH = DATA_DIR / "language_words.yaml"
 
 # Detection reads this much of the text: a few sentences are enough, and the model's scan is per byte.
@@ -63,20 +68,29 @@ class LanguageWords:
     words: dict[str, str]  # word -> language
     excludes: dict[str, re.Pattern[str]]  # language -> letters that rule it out
     scripts: tuple[Script, ...]
+    counter: _WordCounter | None = None  # the function words found in one automaton pass
 
     def decide(self, text: str) -> str | None:
         """The language of `text` when it is clear-cut from words or script, else None."""
         sample = text[:QUICK_PREFIX]
         # Words as split by spaces: one with punctuation attached is not counted, which only
         # makes the check decide less often, and costs a fifth of a regex tokeniser.
-        words = sample.lower().split()
-        counts = Counter(map(self.words.get, words))
-        counts.pop(None, None)
+        lowered = sample.lower()
+        found = self.counter.count(lowered) if self.counter is not None else None
+        if found is None:
+            words = lowered.split()
+            counts = Counter(map(self.words.get, words))
+            counts.pop(None, None)
+            found = counts, len(words)
+        counts, most_words = found
         if counts:
             best = max(counts, key=counts.__getitem__)
             hits = counts.pop(best)
             runner_up = max(counts.values(), default=0)
-            if hits >= MIN_WORDS and hits >= WORD_SHARE * len(words) and hits > DOMINANCE * (runner_up + 1):
+            # The words counted exactly only when their most does not settle the share.
+            if hits >= MIN_WORDS and hits > DOMINANCE * (runner_up + 1) and (
+                hits >= WORD_SHARE * most_words or hits >= WORD_SHARE * len(lowered.split())
+            ):
                 excluded = self.excludes.get(best)
                 if excluded is None or not excluded.search(sample):
                     return best
@@ -89,6 +103,29 @@ class LanguageWords:
             ):
                 return script.code
         return None
+
+
+class _WordCounter:
+    """Counts the function words of each language in a lower-cased text in one automaton pass,
+    each word found with a space either side. A space other than ' ', tab or line break (or a
+    character that is not printable) leaves the counting to `str.split`."""
+
+    def __init__(self, words: dict[str, str]) -> None:
+        # A "word" with a space in it is never one of the text's words.
+        self.languages = {f" {word} ": code for word, code in words.items() if word.split() == [word]}
+        self.automaton = ahocorasick_rs.AhoCorasick(
+            list(self.languages), implementation=ahocorasick_rs.Implementation.DFA, store_patterns=True
+        )
+
+    def count(self, lowered: str) -> tuple[Counter[str], int] | None:
+        """The function words of each language in `lowered` and how many words it has at most
+        (the exact count, `len(lowered.split())`, costs a string per word); None when it cannot tell."""
+        text = " " + lowered.replace("\n", " ").replace("\t", " ") + " "
+        if not text.isprintable():  # every other space is not
+            return None
+        found = self.automaton.find_matches_as_strings(text, overlapping=True)
+        # A word is a run between spaces: there is one fewer than spaces, or fewer still.
+        return Counter(map(self.languages.__getitem__, found)), text.count(" ") - 1
 
 
 def _character_class(path: Path, item: dict, key: str) -> re.Pattern[str] | None:
@@ -138,7 +175,7 @@ def load_language_words(path: str | Path | None = None) -> LanguageWords:
         if letters is None:
             raise DataFileError(path, line_of(item), f"{code}: needs 'letters'")
         loaded.append(Script(code, letters, float(share), _character_class(path, item, "excludes")))
-    return LanguageWords(words, excludes, tuple(loaded))
+    return LanguageWords(words, excludes, tuple(loaded), _WordCounter(words) if ahocorasick_rs is not None else None)
 
 
 _language_words: LanguageWords | None = None
