@@ -414,3 +414,16 @@ def test_a_place_opening_a_name_after_a_title_is_the_persons(link, text, person,
 def test_a_place_after_a_title_stays_a_place_when_no_name_follows(link, text, place):
     doc = run(link, text)
     assert place in by_id(doc) and names(doc, "PERSON") == set()
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        ("Prince Edmund opened the new hospital wing on Tuesday.", "Prince Edmund"),
+        ("Queen Matilda of the Netherlands attended the state banquet.", "Queen Matilda"),
+        ("Crown Princess Ingrid met students in Oslo.", "Crown Princess Ingrid"),
+        ("Princess Beatrix Lindqvist attended the gala.", "Beatrix Lindqvist"),
+    ],
+)
+def test_a_royal_title_belongs_to_a_one_word_name_only(link, text, person):
+    assert names(run(link, text), "PERSON") == {person}

@@ -363,6 +363,8 @@ class CueFinder:
             return
         if words == 1 and not (cue in self.honorifics and kind == "person-title" and text[start:stop] not in self.not_name):
             return
+        if words == 1 and k == 0 and cue in self.cues.name_titles:
+            start = end - len(cue)  # "Prince William" is the name news uses, not "William"
         if names[-1] in self.cues.org_suffixes:
             return
         found.setdefault((start, stop), "PERSON")

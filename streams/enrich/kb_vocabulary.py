@@ -40,6 +40,7 @@ CUE_KINDS = {
     "place-suffix": "place_suffixes",  # last words of places and buildings, no person's ("... Square", "... Street")
     "person-qualifier": "person_qualifiers",  # before a name, no part of it: "Republican Jack Ciattarelli"
     "number-word": "number_words",  # no person's name ends in one: "World War Two"
+    "name-title": "name_titles",  # part of the name before a one-word name: "Prince William", "Queen Rania"
 }
 
 _SMALL_WORDS = frozenset({"of", "the", "for", "and", "on", "in", "at", "to"})
@@ -84,6 +85,7 @@ class Cues:
     place_suffixes: frozenset[str] = frozenset()
     person_qualifiers: frozenset[str] = frozenset()
     number_words: frozenset[str] = frozenset()
+    name_titles: frozenset[str] = frozenset()
 
 
 def _words(path: Path, item: dict, key: str) -> list[str]:
