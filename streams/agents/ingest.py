@@ -26,6 +26,7 @@ import orjson
 from ..app import app, deadletter_topic, enriched_topic, raw_topic, settings
 from ..deadletter import Origin
 from ..enrich import Enricher
+from ..enrich.clean_language import load_model
 from ..ingest import Outcome, process
 from ..metrics import observe_outcome
 from ..topics import send_output
@@ -106,6 +107,7 @@ class EnrichmentPool:
     def executor(self, enricher: Enricher) -> ProcessPoolExecutor:
         if enricher is not self._enricher or self._executor is None:
             self.close()
+            load_model()  # loaded here, shared by the children; else each would load its own copy
             # The cyclic garbage collector writes into the header of every object it scans: run in
             # a child, it would copy the pages of the knowledge the children share with the worker,
             # and pause enrichment while it walks them. Frozen objects are never scanned; unfreezing

@@ -194,7 +194,9 @@ def normalise_language(tag: object) -> str | None:
     return _ISO_639_1_ALIASES.get(code, code)
 
 
-def _load():
+def load_model():
+    """The language model (about 80 MB), loaded on first use. A process that forks workers loads it
+    first, so that they share it rather than each loading a copy of its own."""
     global _identifier
     with _lock:
         if _identifier is None:
@@ -224,7 +226,7 @@ def detect_language(text: str) -> str | None:
         return quick
     if len(sample) == DETECT_PREFIX and len(_NOT_LETTER.sub("", sample)) < MIN_LETTERS:
         return None
-    identifier = _identifier or _load()
+    identifier = _identifier or load_model()
     language, confidence = identifier.classify(sample)
     if confidence < MIN_CONFIDENCE:
         return None
