@@ -164,13 +164,28 @@ async def publish(stream, events: list, messages: list[Message], chunks: list[Aw
     consumer = app.consumer
     while await consumer.maybe_wait_for_commit_to_finish():
         pass
-    consumer._commit_fut = slot = asyncio.get_running_loop().create_future()  # noqa: SLF001
+    consumer._commit_fut = slot = _CommitSlot(loop=asyncio.get_running_loop())  # noqa: SLF001
     try:
         await _send_and_ack(stream, events, messages, chunks)
     finally:
         if consumer._commit_fut is slot:  # noqa: SLF001
             consumer._commit_fut = None  # noqa: SLF001
         slot.set_result(None)
+    # A commit that found the slot held waited for it and then gave up, as if it had committed:
+    # with batches back to back Faust's periodic commit would seldom run, and outputs would wait
+    # seconds for their transaction. Make the commit it gave up now.
+    if slot.waited:
+        await consumer.commit()
+
+
+class _CommitSlot(asyncio.Future):
+    """Faust's commit slot, held by the agent: knows whether a commit waited for it."""
+
+    waited = False
+
+    def __await__(self):  # type: ignore[no-untyped-def]
+        self.waited = True
+        return super().__await__()
 
 
 async def _send_and_ack(stream, events: list, messages: list[Message], chunks: list[Awaitable[list[Result]]]) -> None:  # type: ignore[no-untyped-def]
