@@ -641,7 +641,7 @@ LEFT_TO_THE_MODEL = {
 @pytest.mark.parametrize(("expected", "text"), CLEAR_CUT.items(), ids=list(CLEAR_CUT))
 def test_quick_check_decides_clear_cut_text_as_the_model_would(expected, text):
     assert load_language_words().decide(text) == expected
-    assert clean_language._load().classify(text[: clean_language.DETECT_PREFIX])[0] == expected
+    assert clean_language.load_model().classify(text[: clean_language.DETECT_PREFIX])[0] == expected
 
 
 @pytest.mark.parametrize(("expected", "text"), LEFT_TO_THE_MODEL.items(), ids=list(LEFT_TO_THE_MODEL))
@@ -653,7 +653,7 @@ def test_quick_check_leaves_close_or_unknown_languages_to_the_model(expected, te
 def test_quick_check_agrees_with_the_model_on_every_english_fixture():
     from benchmarks.entities import corpus
 
-    quick, model = load_language_words(), clean_language._load()
+    quick, model = load_language_words(), clean_language.load_model()
     decided = 0
     for raw in corpus():
         text = f"{raw.get('title') or ''}\n{raw.get('text') or ''}"
