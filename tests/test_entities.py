@@ -427,3 +427,33 @@ def test_a_place_after_a_title_stays_a_place_when_no_name_follows(link, text, pl
 )
 def test_a_royal_title_belongs_to_a_one_word_name_only(link, text, person):
     assert names(run(link, text), "PERSON") == {person}
+
+
+def test_a_different_given_name_before_a_short_form_takes_the_whole_name(link):
+    text = "Prime Minister Shehbaz Sharif met army chiefs. Lt. Gen. Ahmed Sharif Chaudhry, the military spokesman, said drones were shot down."
+    doc = run(link, text, day=date(2025, 5, 10))
+    assert "Ahmed Sharif Chaudhry" in names(doc, "PERSON")
+    assert "Ahmed Sharif" not in names(doc, "PERSON")
+    assert [m.text for m in by_id(doc)["person:shehbaz-sharif"].mentions] == ["Shehbaz Sharif"]
+
+
+def test_a_short_form_followed_by_more_of_a_name_is_another_person(link):
+    text = "Prime Minister Han Duck-soo took over. Han Dong-hoon, the ruling party's chairman, said he would stay on."
+    doc = run(link, text, day=date(2024, 12, 14))
+    assert [m.text for m in by_id(doc)["person:han-duck-soo"].mentions] == ["Han Duck-soo"]
+
+
+def test_a_titled_given_name_of_a_person_named_in_full_is_that_person(link):
+    text = "Qatari Prime Minister Sheikh Mohammed bin Abdulrahman Al Thani announced the truce. Sheikh Mohammed told reporters in Doha that it would hold."
+    doc = run(link, text, day=date(2025, 1, 15))
+    assert "Mohammed" not in names(doc, "PERSON")
+    pm = by_id(doc)["person:mohammed-bin-abdulrahman-al-thani"]
+    assert "Mohammed" in [m.text for m in pm.mentions]
+
+
+def test_an_organisation_prefix_keeps_a_generic_word_before_it_and_stops_at_and_the(link):
+    text = "Students marched from the Central University of Venezuela to the offices of the Federal University of Rio and the Fundacion Bolivar."
+    doc = run(link, text, day=date(2025, 10, 10))
+    orgs = names(doc, "ORG")
+    assert "Central University of Venezuela" in orgs
+    assert "Federal University of Rio" in orgs

@@ -290,9 +290,11 @@ class EntityLinker:
                 return None  # "Social Democrats" is not the Democrats
             if not self._given_name_of(given, form.shorts):
                 if text[end : end + 1] != "-" and any(m[0] == SHORT and m[2] for m in meanings):  # a stated surname
-                    found.persons.append((start - len(given) - 1, end, field_name))  # "Daniil Medvedev"
+                    # "Daniil Medvedev"; "Ahmed Sharif Chaudhry" runs on past the short form
+                    stop = self.cues.name_end(text, end + 1) if self.cues.name_follows(text, end) else end
+                    found.persons.append((start - len(given) - 1, stop, field_name))
                 return None  # "Ko Wen-je" is not Wang Wen
-        elif field_name == "text" and not any(p in named for p in form.shorts) and self.cues.name_follows(text, end):
+        elif field_name == "text" and self.cues.name_follows(text, end):
             return None  # "Lee Hsien Loong", "Mohammed Ghazi al-Jalali": a longer name no list holds
         best, best_score = None, 0.0
         role = None
@@ -419,6 +421,7 @@ class EntityLinker:
         spans = self.cues.find(text, cue_hits, linked)
         if found.persons:
             spans = sorted(set(spans) | {(s, e, "PERSON") for s, e, f in found.persons if f == "text"})
+        spans = self._given_names_of_linked(text, spans, found)
         if not spans:
             return []
         groups: list[tuple[str, str, list[Span]]] = []
@@ -464,6 +467,28 @@ class EntityLinker:
         }
         self._more_mentions(doc, groups, taken)
         return groups
+
+    def _given_names_of_linked(self, text: str, spans: list, found: _Mentions) -> list:
+        """One-word cued persons that are the given name of a person linked here ("Sheikh Mohammed
+        told" after "Sheikh Mohammed bin Abdulrahman Al Thani"): a mention of that person when only
+        one linked person has that first name, no one else's name when several have."""
+        if not any(type_ == "PERSON" and " " not in text[s:e] for s, e, type_ in spans):
+            return spans
+        firsts: dict[str, list[str]] = {}
+        for kb_id in found.linked:
+            record = self.kb.entities.get(kb_id)
+            if record is not None and record.type == "PERSON":
+                firsts.setdefault(record.name.split(" ")[0], []).append(kb_id)
+        out = []
+        for s, e, type_ in spans:
+            owners = firsts.get(text[s:e]) if type_ == "PERSON" else None
+            if not owners:
+                out.append((s, e, type_))
+            elif len(owners) == 1:
+                mentions = found.linked[owners[0]]
+                mentions.append(Span(s, e, text[s:e], "text"))
+                found.scores[owners[0]] = _weight(mentions, found.lead_end)
+        return out
 
     def _more_mentions(self, doc: Document, groups: list, taken: dict[str, list[tuple[int, int]]]) -> None:
         """Later mentions of cued names: the full name again, a person's surname, an acronym.

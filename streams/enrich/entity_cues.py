@@ -495,8 +495,16 @@ class CueFinder:
         if text[end : end + 1] != " " or not (start == 0 or not text[start - 1].isalnum()):
             return
         _, e, words = self.read_forward(text, end + 1, ORG_CONNECTORS, MAX_ORG_WORDS - 2)
-        if words:
-            found[(start, e)] = "ORG"
+        if not words:
+            return
+        cut = text.find(" and the ", end, e)  # "the University of X and the Bank of Y" are two bodies
+        if cut > 0:
+            e = cut
+        if start >= 2 and text[start - 1] == " ":  # "Central University of ...", "National Bank of ..."
+            before = _word_start(text, start - 1)
+            if text[before:start - 1] in self.cues.generic_org_words and text[before].isupper():
+                start = before
+        found[(start, e)] = "ORG"
 
     def _defined_acronyms(self, text: str, found: dict) -> None:
         i = text.find(" (")
