@@ -304,3 +304,17 @@ def test_no_two_persons_hold_one_head_of_state_or_government_office_at_once(real
             if p1 != p2 and s2 < e1:
                 overlaps.append((title, p1, p2))
     assert overlaps == []
+
+
+def test_the_korean_democratic_party_needs_korean_context_and_the_us_one_american():
+    from streams.enrich.document import Document
+    from streams.enrich.entities import EntityLinker
+
+    link = EntityLinker(load_kb())
+    seoul = Document(title="", text="In Seoul, the Democratic Party said Yoon Suk Yeol must go.", reference_date=date(2024, 12, 14))
+    link(seoul)
+    assert "org:democratic-party-of-korea" in {e.kb_id for e in seoul.entities}
+    assert "org:democratic-party" not in {e.kb_id for e in seoul.entities}
+    dc = Document(title="", text="In Washington, the Democratic Party said Congress must act.", reference_date=date(2024, 12, 14))
+    link(dc)
+    assert "org:democratic-party" in {e.kb_id for e in dc.entities}
