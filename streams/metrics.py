@@ -64,7 +64,8 @@ def observe_alert(alert: dict, created: bool) -> None:
 
 
 def observe_duplicate(kind: str) -> None:
-    """One message dropped as a duplicate; `kind` says of what (`article`, `alert`)."""
+    """One record not counted again: `article`, an article a rule's open story holds already, from
+    another record; `surge`, an article a surge key counted already in its windows."""
     DUPLICATES.labels(kind).inc()
 
 

@@ -19,6 +19,7 @@ from streams.alerts.alert import alert_id, iso
 from streams.contracts import validate
 
 from .conftest import Worker, isolated_env
+from .test_ops_kafka import get, sample
 from .test_alerts_support import WebhookReceiver, alerts_of, enriched_article, produce_enriched, read_topic
 
 pytestmark = pytest.mark.kafka
@@ -160,6 +161,10 @@ def test_same_article_again_adds_nothing_and_a_syndicated_copy_updates_the_alert
     assert [a["revision"] for a in alerts if a["id"] == other_id] == [1]
     for alert in alerts:
         validate("alert", alert)
+    # the original's two later copies were dropped as duplicates, and counted as such
+    status, body = get(alert_worker, "/metrics")
+    assert status == 200
+    assert (sample(body.decode(), "geowire_duplicates_total", kind="article") or 0) >= 2
 
 
 def test_a_burst_raises_one_surge_alert(alert_worker: Worker) -> None:

@@ -9,7 +9,7 @@ import random
 import orjson
 import pytest
 
-from streams.alerts import StoryConfig, SurgeConfig, observe_hit, observe_mention
+from streams.alerts import StoryConfig, SurgeConfig, hit_admission, observe_hit, observe_mention
 from streams.alerts.rules import Rule, RuleSet, match_article
 from streams.alerts.similarity import distance, simhash
 from streams.alerts.stories import hit_record
@@ -80,6 +80,16 @@ def test_same_article_again_publishes_nothing_but_the_same_record_replayed_repub
     assert published == [] and again == state
     _, replayed = observe_hit(state, hit(story_article("a", TEXT), where="0:1"), WATCH, CONFIG)
     assert replayed == [(first[0], False)]
+
+
+def test_a_hit_is_new_a_replay_of_the_record_a_story_holds_or_a_duplicate_from_another_record() -> None:
+    assert hit_admission(None, hit(story_article("a", TEXT), where="0:1"), CONFIG) == "new"
+    state, _ = observe_hit(None, hit(story_article("a", TEXT), where="0:1"), WATCH, CONFIG)
+    assert hit_admission(state, hit(story_article("a", TEXT), where="0:1"), CONFIG) == "replay"
+    assert hit_admission(state, hit(story_article("a", TEXT), where="0:9", now=1100), CONFIG) == "duplicate"
+    assert hit_admission(state, hit(story_article("b", OTHER), where="0:2"), CONFIG) == "new"
+    # once the story has closed, the same article opens a new one
+    assert hit_admission(state, hit(story_article("a", TEXT), where="0:9", now=1000 + 3601), CONFIG) == "new"
 
 
 def test_syndicated_copy_with_other_states_updates_the_alert() -> None:

@@ -31,12 +31,12 @@ import logging
 import faust
 import orjson
 
-from ..alerts import load_rules, observe_hit, observe_mention, position, scan_batch, story_config, surge_config
+from ..alerts import hit_admission, load_rules, observe_hit, observe_mention, position, scan_batch, story_config, surge_config
 from ..alerts.notify import Dispatcher, notifiers_from
 from ..alerts.surge import admit
 from ..app import alerts_topic, app, deadletter_topic, enriched_topic, settings
 from ..deadletter import Origin, Rejected, deadletter
-from ..metrics import observe_alert
+from ..metrics import observe_alert, observe_duplicate
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +144,8 @@ async def alert_stories(stream):  # type: ignore[no-untyped-def]
         state = old = stories.get(rule_id)
         publications = []
         for record in records:
+            if hit_admission(state, record, stories_config) == "duplicate":
+                observe_duplicate("article")  # the same article again, from another record
             state, published = observe_hit(state, record, rule, stories_config)
             publications += published
         if state != old:
@@ -171,6 +173,8 @@ async def alert_surges(stream):  # type: ignore[no-untyped-def]
             if admission == "new":
                 current += 1
                 surge_seen[seen_key] = record["position"]
+            elif admission == "duplicate":
+                observe_duplicate("surge")  # an article this key counted already, from another record
             state, published = observe_mention(state, record, admission, current, previous, surges_config)
             publications += published
         if current != counted:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .alert import article_ref
 from .rules import RuleSet, load_rules, match_article, surge_keys
-from .stories import StoryConfig, fingerprint, hit_record, observe_hit, position
+from .stories import StoryConfig, fingerprint, hit_admission, hit_record, observe_hit, position
 from .surge import SurgeConfig, mention_record, observe_mention
 from ..settings import Settings
 
@@ -77,6 +77,6 @@ def surge_config(settings: Settings, rules: RuleSet) -> SurgeConfig:
 
 
 __all__ = [
-    "RuleSet", "StoryConfig", "SurgeConfig", "load_rules", "observe_hit", "observe_mention", "position",
+    "RuleSet", "StoryConfig", "SurgeConfig", "load_rules", "hit_admission", "observe_hit", "observe_mention", "position",
     "scan_article", "scan_batch", "story_config", "surge_config",
 ]

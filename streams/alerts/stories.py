@@ -19,6 +19,7 @@ raises its alert (revision 1) once its articles come from the rule's `min_source
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from .alert import alert_id, article_ref, article_summary, iso, new_alert, revised, with_article
 from .rules import Hit, Rule
@@ -72,17 +73,43 @@ def hit_record(hit: Hit, article: dict, where: str, now: float, simhash_of_text:
 Publication = tuple[dict, bool]  # (alert, created)
 
 
-def observe_hit(state: dict | None, record: dict, rule: Rule, config: StoryConfig) -> tuple[dict, list[Publication]]:
-    """The rule's new story state and the alerts to publish for one hit (see the module's doc)."""
-    now = record["time"]
-    stories = [s for s in (state or {}).get("stories", ()) if now - s["opened"] <= config.period]
-    article_id = record["article"]["id"]
+# How an article id meets the state that already counted articles: first seen; the very record
+# read again after a restart; the same article from another record (shared with surge.py).
+Admission = Literal["new", "replay", "duplicate"]
 
+
+def _open_stories(state: dict | None, now: float, config: StoryConfig) -> list[dict]:
+    return [s for s in (state or {}).get("stories", ()) if now - s["opened"] <= config.period]
+
+
+def _holding(stories: list[dict], record: dict) -> tuple[dict, str] | None:
+    """The open story that already holds the record's article, and where that copy was read."""
+    article_id = record["article"]["id"]
     for story in stories:
         for member_id, member_position, _ in story["members"]:
             if member_id == article_id:
-                replay = member_position == record["position"] and story["published"]
-                return {"stories": stories}, [(story["alert"], False)] if replay else []
+                return story, member_position
+    return None
+
+
+def hit_admission(state: dict | None, record: dict, config: StoryConfig) -> Admission:
+    """"new" for an article no open story of the rule holds; "replay" for the very record a story
+    took in, read again after a restart; "duplicate" for the same article from another record."""
+    held = _holding(_open_stories(state, record["time"], config), record)
+    if held is None:
+        return "new"
+    return "replay" if held[1] == record["position"] else "duplicate"
+
+
+def observe_hit(state: dict | None, record: dict, rule: Rule, config: StoryConfig) -> tuple[dict, list[Publication]]:
+    """The rule's new story state and the alerts to publish for one hit (see the module's doc)."""
+    now = record["time"]
+    stories = _open_stories(state, now, config)
+    held = _holding(stories, record)
+    if held is not None:
+        story, member_position = held
+        replay = member_position == record["position"] and story["published"]
+        return {"stories": stories}, [(story["alert"], False)] if replay else []
 
     index = _find(stories, record, config)
     if index is None:

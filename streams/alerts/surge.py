@@ -9,12 +9,10 @@ One surge, one alert: while consecutive windows keep surging, the first window's
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Sequence
 
 from .alert import alert_id, iso, new_alert, revised, surge_summary, with_article
-from .stories import Publication
-
-Admission = Literal["new", "duplicate", "replay"]
+from .stories import Admission, Publication
 
 
 @dataclass(frozen=True, slots=True)
