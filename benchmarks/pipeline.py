@@ -36,7 +36,7 @@ import subprocess
 import sys
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -158,7 +158,6 @@ class Running:
     process: subprocess.Popen
     log_path: Path
     pid: int = 0
-    helpers: list[int] = field(default_factory=list)
 
     def find_pid(self, profiled: bool) -> None:
         self.pid = self.process.pid

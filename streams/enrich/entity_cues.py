@@ -193,9 +193,6 @@ class CueFinder:
         """Where the capitalised words of a name from `start` end ("Wellington Koo said" ends after "Koo")."""
         return self.read_forward(text, start, _NO_CONNECTORS, MAX_PERSON_WORDS)[1]
 
-    def inside_longer_name(self, text: str, start: int, end: int) -> bool:
-        return self.given_name_before(text, start) is not None or self.name_follows(text, end)
-
     def phrase_hits(
         self, text: str, found: list[tuple[int, int, Form]], linked: list[tuple[int, int, bool]]
     ) -> list[tuple[int, int, str, str]]:
