@@ -55,6 +55,19 @@ def test_a_possessive_links_the_name_and_leaves_the_ending_out(link, text):
     assert [m.text for m in china.mentions] == ["China"]
 
 
+@pytest.mark.parametrize("text", ["Oman's foreign ministry said talks would resume.", "Oman’s foreign ministry said talks would resume."])
+def test_a_possessive_form_of_a_body_also_names_its_country(link, text):
+    doc = run(link, text)
+    found = by_id(doc)
+    assert "org:mfa-omn" in found
+    assert [m.text for m in found["country:OMN"].mentions] == ["Oman"]
+    assert {s["kb_id"] for s in doc.states} == {"country:OMN"}
+
+
+def test_a_possessive_of_no_place_names_no_place(link):
+    assert "country:CHN" not in by_id(run(link, "The People's Bank of China held rates."))
+
+
 def test_acronyms_match_exactly_and_long_ones_also_in_title_case(link):
     doc = run(link, "US officials told us that Nato and NATO are the same alliance.")
     assert [m.text for m in by_id(doc)["country:USA"].mentions] == ["US"]
@@ -218,6 +231,22 @@ def test_an_all_capital_dateline_links_its_place(link, text, place):
     assert place in by_id(doc)
     if "Reuters" in text:
         assert "org:reuters" in by_id(doc)
+
+
+def test_a_dateline_of_places_joined_by_slashes_links_each(link):
+    found = by_id(run(link, "LONDON/SINGAPORE, Oct 23 - Oil prices jumped."))
+    assert {"city:london", "country:SGP"} <= set(found)
+
+
+@pytest.mark.parametrize(
+    ("text", "assembly"),
+    [
+        ("Lawmakers in Seoul voted in the National Assembly on Saturday.", "org:national-assembly-kor"),
+        ("Macron's allies lost their majority in the National Assembly in Paris.", "org:french-national-assembly"),
+    ],
+)
+def test_a_national_assembly_is_the_one_of_the_country_the_article_names(link, text, assembly):
+    assert assembly in by_id(run(link, text))
 
 
 def test_a_dateline_after_a_breadcrumb_line_links_its_place(link):

@@ -23,7 +23,9 @@ STATE_ACTORS = ("org:eu",)
 # Kinds of record whose mention does not involve their state.
 NO_CREDIT_KINDS = frozenset({"media", "company"})
 # An all-capital dateline opening a paragraph: "JERUSALEM —", "KYIV, March 3 (Reuters) -".
-_DATELINE = re.compile(r"([A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,2})(?=,| \(| —| –| -|:)")
+# One place or several joined by slashes ("LONDON/SINGAPORE, Oct 23 -").
+_DATELINE_PLACE = r"[A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,2}"
+_DATELINE = re.compile(rf"({_DATELINE_PLACE}(?:/{_DATELINE_PLACE})*)(?=,| \(| —| –| -|:)")
 _DATELINE_REACH = 600  # datelines open the story (after a breadcrumb line or two)
 _hit_start, _hit_end = itemgetter(0), itemgetter(1)
 
@@ -108,6 +110,14 @@ class EntityLinker:
         # What an entity of each record says before its roles, mentions and salience.
         self._heads = {r.id: (r.name, r.type, r.id, r.country, r.kind, r.qid) for r in kb}
         self._state_names: dict[str, tuple[str, str | None]] = {}
+        # A possessive form names its possessor too: "Oman's foreign ministry" names Oman, "Ukraine's
+        # air force" Ukraine. Per such form: (the place's record id, the length of its name).
+        self._possessors: dict[Form, tuple[str, int]] = {}
+        for text, form in self.index.forms.items():
+            owner, apostrophe, _ = text.replace("’s ", "'s ").partition("'s ")
+            owner_form = self.index.forms.get(owner) if apostrophe and form.name else None
+            if owner_form is not None and owner_form.name and self.kb[owner_form.name].type == "GPE":
+                self._possessors[form] = (owner_form.name, len(owner))
 
     def _facts_of(self, form: Form) -> tuple:
         record = self.kb.get(form.name) if form.name else None
@@ -177,11 +187,21 @@ class EntityLinker:
                 kept.append((start, end, may_contain))
                 for iso3, via in targets[0]:
                     credits.append(Credit(iso3, span, via))
+                possessor = self._possessors.get(form)
+                if possessor is not None:
+                    self._add_possessor(possessor, Span(start, start + possessor[1], field_text[start : start + possessor[1]], field_name), linked, credits)
 
         doc.credits = credits
         doc.states = self._states(found, demonyms, targets_here)
         unlinked = self._unlinked(doc, hits, found)
         doc.entities = self._entities(doc, found, unlinked)
+
+    def _add_possessor(self, possessor: tuple[str, int], span: Span, linked: dict, credits: list[Credit]) -> None:
+        """The place a possessive form names ("Oman" of "Oman's foreign ministry"): a mention and its credits."""
+        linked.setdefault(possessor[0], []).append(span)
+        targets = self.credit_targets[possessor[0]]
+        for iso3, via in targets[0] if targets is not None else ():
+            credits.append(Credit(iso3, span, via))
 
     # --- matching ------------------------------------------------------------------------------
 
@@ -202,17 +222,16 @@ class EntityLinker:
             line = head.find("\n", line) + 1 or -1
             if match is None:
                 continue
-            start, end = match.span(1)
-            place = match.group(1)
-            form = self.index.forms.get(place.title()) or self.index.forms.get(place)
-            if form is None or not form.name:
-                continue
-            k = bisect_right(hits, start, key=_hit_start)  # hits do not overlap: only the ones on either side may
-            if (k and hits[k - 1][1] > start) or (k < len(hits) and hits[k][0] < end):
-                continue
-            if out is hits:
-                out = list(hits)
-            insort(out, (start, end, self._facts_by_form[form]), key=_hit_start)
+            start = match.start(1)
+            for place in match.group(1).split("/"):
+                end = start + len(place)
+                form = self.index.forms.get(place.title()) or self.index.forms.get(place)
+                k = bisect_right(hits, start, key=_hit_start)  # hits do not overlap: only the ones on either side may
+                if form is not None and form.name and not (k and hits[k - 1][1] > start) and not (k < len(hits) and hits[k][0] < end):
+                    if out is hits:
+                        out = list(hits)
+                    insort(out, (start, end, self._facts_by_form[form]), key=_hit_start)
+                start = end + 1
         return out
 
     def _titled_name_from(self, text: str, hits: list[tuple[int, int, tuple]], start: int, end: int) -> int:
