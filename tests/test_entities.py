@@ -64,6 +64,16 @@ def test_a_possessive_form_of_a_body_also_names_its_country(link, text):
     assert {s["kb_id"] for s in doc.states} == {"country:OMN"}
 
 
+def test_a_home_ministry_is_the_interior_portfolio(link):
+    doc = run(link, "India's Home Ministry handed the case to investigators.")
+    assert {"org:mha-ind", "country:IND"} <= set(by_id(doc))
+
+
+def test_queen_rania_of_jordan_names_the_country(link):
+    found = by_id(run(link, "Queen Rania of Jordan spoke on Tuesday."))
+    assert {"person:rania-al-abdullah", "country:JOR"} <= set(found)
+
+
 def test_a_possessive_of_no_place_names_no_place(link):
     assert "country:CHN" not in by_id(run(link, "The People's Bank of China held rates."))
 
