@@ -1,6 +1,6 @@
 """End-to-end throughput and latency of the geowire worker against the alternatives, on the local broker.
 
-    python -m benchmarks.pipeline [--articles 20000] [--latency-seconds 20] [--repeat 3]
+    python -m benchmarks.pipeline [--articles 20000] [--latency-seconds 20] [--latency-rate N] [--repeat 3]
                                   [--guarantees at_least_once,exactly_once] [--only geowire,faust,aiokafka,quix]
                                   [--profile]
 
@@ -11,8 +11,8 @@ Every contender runs as its own process on fresh topics (4 partitions) with `--a
 preloaded, and is measured from its first output to its last as seen by a consumer of its output topics:
 
     a  the enrichment core alone (`streams.ingest.process`), articles/s on one core, in this process
-    b  geowire: a real `geowire worker` (then, at half its measured maximum, latency p50/p99 from the
-       produce timestamp carried in the article id to the arrival of the enriched article)
+    b  geowire: a real `geowire worker` (then, at half its measured maximum or at `--latency-rate`,
+       latency p50/p99 from the produce timestamp carried in the article id to the arrival of the enriched article)
     c  a passthrough Faust agent (benchmarks/pipeline_faust.py)
     d  a plain aiokafka consume -> produce loop (benchmarks/pipeline_aiokafka.py)
     e  the enrichment core behind a Quix Streams pipeline (benchmarks/pipeline_quix.py)
@@ -53,6 +53,9 @@ RESULTS = REPO / "benchmarks" / "results"
 PARTITIONS = 4
 CONTENDERS = ("geowire", "faust", "aiokafka", "quix")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# Before the latency phase the worker must be idle: below this share of a core over a second, waited for at most this long.
+SETTLE_IDLE_SHARE = 0.15
+SETTLE_TIMEOUT = 180.0
 
 
 # ---------------------------------------------------------------- articles
@@ -188,6 +191,21 @@ class Running:
 
     def alive(self) -> bool:
         return self.process.poll() is None
+
+    async def settle(self, idle_share: float = SETTLE_IDLE_SHARE, timeout: float = SETTLE_TIMEOUT) -> float:
+        """Wait until the process tree uses less than `idle_share` of a core over a second (work
+        left from the last phase done: with the alert agents in the worker, the alerts of the
+        preloaded articles are still being worked out when the last enriched one arrives);
+        return the seconds waited."""
+        started = time.monotonic()
+        before = self.cpu_seconds()[1]
+        while time.monotonic() - started < timeout:
+            await asyncio.sleep(1.0)
+            now = self.cpu_seconds()[1]
+            if now - before < idle_share:
+                break
+            before = now
+        return time.monotonic() - started
 
     def stop(self) -> None:
         if self.alive():
@@ -422,7 +440,10 @@ async def run_contender(label: str, guarantee: str, args: argparse.Namespace, se
     try:
         result = await drain(bootstrap, outputs, args.articles, running, timeout=90 + args.articles / 50)
         if (name == "geowire" or args.latency_all) and args.latency_seconds > 0:
-            result["latency"] = await latency(bootstrap, wiring.source, outputs, raws, result["articles_per_s"] / 2, args.latency_seconds)
+            rate = args.latency_rate or result["articles_per_s"] / 2
+            settled = await running.settle()
+            result["latency"] = await latency(bootstrap, wiring.source, outputs, raws, rate, args.latency_seconds)
+            result["latency"]["settle_s"] = settled
         result["peak_rss"] = running.peak_rss()
     finally:
         running.stop()
@@ -445,7 +466,7 @@ def median_of(repeats: list[dict]) -> dict:
         "repeats": repeats,
     }
     if all("latency" in r for r in done):
-        summary["latency"] = {k: statistics.median(r["latency"][k] for r in done) for k in ("rate", "p50_ms", "p99_ms", "max_ms", "sent", "received")}
+        summary["latency"] = {k: statistics.median(r["latency"][k] for r in done) for k in ("rate", "p50_ms", "p99_ms", "max_ms", "sent", "received", "settle_s")}
     summary.update({k: done[-1][k] for k in ("profile",) if k in done[-1]})
     return summary
 
@@ -506,7 +527,7 @@ def report(results: dict) -> list[str]:
             extra = ""
             if "latency" in r:
                 lat = r["latency"]
-                extra += f"; at {lat['rate']:.0f}/s: p50 {lat['p50_ms']:.0f} ms, p99 {lat['p99_ms']:.0f} ms ({lat['received']}/{lat['sent']})"
+                extra += f"; at {lat['rate']:.0f}/s: p50 {lat['p50_ms']:.0f} ms, p99 {lat['p99_ms']:.0f} ms ({lat['received']}/{lat['sent']}; idle after {lat['settle_s']:.0f} s)"
             rss = r["peak_rss"]
             cpu = f"{r['cpu_ms_per_article']:.2f} ms CPU each"
             rss_text = f"peak RSS {rss['main_mb']:.0f} MB"
@@ -549,6 +570,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--core-articles", type=int, default=1000, help="articles per run of the core alone")
     parser.add_argument("--core-runs", type=int, default=3)
     parser.add_argument("--latency-seconds", type=float, default=20.0, help="seconds of steady load at half the maximum")
+    parser.add_argument(
+        "--latency-rate", type=float, default=0.0,
+        help="articles/s of the steady load instead of half the measured maximum, e.g. a deployment's own load",
+    )
     parser.add_argument("--latency-all", action="store_true", help="measure the latency of every contender, not only geowire's")
     parser.add_argument("--guarantees", default="at_least_once,exactly_once", type=lambda s: s.split(","))
     parser.add_argument(
