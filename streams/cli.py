@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import sys
 import time
 from pathlib import Path
@@ -42,17 +43,54 @@ class Progress:
         print(line, file=self.stream, end=end, flush=True)
 
 
-def read_lines(path: str) -> Iterator[tuple[int, bytes]]:
-    """(line number, bytes) of each non-blank line of a file, or of stdin for '-'."""
+def read_articles(path: str) -> Iterator[tuple[int, bytes]]:
+    """(number, bytes) of each raw article in a file, or in stdin for '-'.
+
+    JSON lines: one article per non-blank line, numbered by its line. Also one JSON document over
+    several lines (a pretty-printed article, or an array of articles), when the first line is not
+    JSON on its own: each article numbered by its place in the document. Anything else goes line
+    by line, so that each bad line becomes a dead letter of its own.
+    """
     if path == "-":
-        yield from _numbered(sys.stdin.buffer)
+        yield from _articles(sys.stdin.buffer)
     else:
         with open(path, "rb") as handle:
-            yield from _numbered(handle)
+            yield from _articles(handle)
 
 
-def _numbered(handle: IO[bytes]) -> Iterator[tuple[int, bytes]]:
-    for number, line in enumerate(handle, start=1):
+def _articles(handle: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+    lines = _numbered(handle)
+    first = next(lines, None)
+    if first is None:
+        return
+    if _is_json(first[1]):
+        yield first
+        yield from lines
+        return
+    data = first[1] + b"\n" + handle.read()  # not JSON alone: perhaps the start of one document
+    try:
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        document = None
+    if isinstance(document, dict):
+        yield 1, orjson.dumps(document)
+    elif isinstance(document, list):
+        for number, article in enumerate(document, start=1):
+            yield number, orjson.dumps(article)
+    else:
+        yield from _numbered(io.BytesIO(data), start=first[0])
+
+
+def _is_json(line: bytes) -> bool:
+    try:
+        orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+def _numbered(handle: IO[bytes], start: int = 1) -> Iterator[tuple[int, bytes]]:
+    for number, line in enumerate(handle, start=start):
         line = line.rstrip(b"\r\n")
         if line.strip():
             yield number, line
@@ -154,7 +192,7 @@ async def _produce(settings: Settings, path: str, topic: str) -> int:
     progress = Progress(f"produced to {topic}:")
 
     def records():  # type: ignore[no-untyped-def]
-        for _, line in read_lines(path):
+        for _, line in read_articles(path):
             progress.tick()
             yield message_key(line), line
 
@@ -221,7 +259,7 @@ def cmd_enrich(settings: Settings, args: argparse.Namespace) -> int:
     progress = Progress("read")
     counts = {"enriched": 0, "deadletter": 0}
     try:
-        for number, line in read_lines(args.file):
+        for number, line in read_articles(args.file):
             outcome = process(line, None, Origin(source, None, number), enricher, settings)
             counts[outcome.kind] += 1
             (out if outcome.kind == "enriched" else dead).write(orjson.dumps(outcome.value) + b"\n")

@@ -41,6 +41,33 @@ def test_enrich_reads_a_file_and_writes_dead_letters_to_stderr(tmp_path) -> None
     assert result.stderr.count(b'"schema":"deadletter/v1"') == 2
 
 
+def test_enrich_reads_one_pretty_printed_article(tmp_path) -> None:
+    article = orjson.loads((EXAMPLES / "greekreporter-xi-russia.jsonl").read_bytes().splitlines()[0])
+    path = tmp_path / "article.json"
+    path.write_bytes(orjson.dumps(article, option=orjson.OPT_INDENT_2))
+
+    result = run("enrich", str(path))
+
+    assert result.returncode == 0, result.stderr.decode()
+    [enriched] = [orjson.loads(line) for line in result.stdout.splitlines()]
+    assert enriched["id"] == article["id"]
+    assert any(e["kb_id"] == "person:xi-jinping" for e in enriched["entities"])
+    assert b"1 enriched, 0 dead letters" in result.stderr
+
+
+def test_enrich_reads_an_array_of_articles_numbering_them_by_place(tmp_path) -> None:
+    article = orjson.loads((EXAMPLES / "greekreporter-xi-russia.jsonl").read_bytes().splitlines()[0])
+    path = tmp_path / "articles.json"
+    path.write_bytes(orjson.dumps([article, "not an article", {**article, "id": "second"}], option=orjson.OPT_INDENT_2))
+
+    result = run("enrich", str(path))
+
+    assert result.returncode == 0, result.stderr.decode()
+    assert [orjson.loads(line)["id"] for line in result.stdout.splitlines()] == [article["id"], "second"]
+    [letter] = [orjson.loads(line) for line in result.stderr.splitlines() if line.startswith(b"{")]
+    assert (letter["reason"], letter["source"]["offset"]) == ("not_object", 2)
+
+
 def test_invalid_setting_fails_with_its_name() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "streams.cli", "settings"], capture_output=True, cwd=REPO,
