@@ -223,6 +223,23 @@ def test_a_background_clause_does_not_make_a_war_story(tagger):
     assert "ukraine-war" not in tag_ids(tagger, doc)
 
 
+
+@pytest.mark.parametrize(
+    "clause", ["before Russia's invasion of Ukraine", "before the full-scale invasion of Ukraine", "since Moscow's full-scale invasion of Ukraine"]
+)
+def test_the_time_before_or_since_the_invasion_is_a_background_clause(tagger, clause):
+    def weight(when: str) -> float:
+        doc = credited(
+            "China-Russia trade falls",
+            "Trade between China and Russia fell in the first half of the year, customs data showed. "
+            f"Last year it reached a record, almost double the level {when}.",
+        )
+        judgement = next(j for j in tagger.explain(doc) if j.definition.id == "ukraine-war")
+        return sum(w for w, s, _ in judgement.evidence if "record" in doc.text[s.start : s.end])
+
+    during = "during " + clause.split(" ", 1)[1]  # the same words, placing the record in the war
+    assert 0 < weight(clause) < weight(during)
+
 def test_fighting_in_ukraine_is_a_war_story(tagger):
     doc = credited(
         "Russian missiles strike Kyiv overnight",
