@@ -381,6 +381,28 @@ def test_restrictions_are_sanctions_only_when_they_bear_on_trade(tagger, title, 
     assert ("sanctions" in tag_ids(tagger, credited(title, text))) is tagged
 
 
+
+@pytest.mark.parametrize(
+    ("text", "tagged"),
+    [
+        (
+            "The European Union has kept Russia's central bank reserves immobilised since 2022, officials said. "
+            "Russia said it would confiscate the assets of Western companies in Russia in return. "
+            "Moscow has already seized the holdings of two German firms.",
+            True,
+        ),
+        (
+            "Ukrainian troops seized weapons and equipment left behind by Russian units, officials said. "
+            "Russia said its forces had seized two villages near the border. "
+            "Ukrainian forces seized more equipment on Tuesday.",
+            False,
+        ),
+    ],
+    ids=["assets-taken", "weapons-seized-in-battle"],
+)
+def test_assets_immobilised_or_seized_are_sanctions_weapons_seized_in_battle_are_not(tagger, text, tagged):
+    assert ("sanctions" in tag_ids(tagger, credited("Frozen money and seized property", text))) is tagged
+
 def test_a_cap_on_household_bills_is_not_a_sanction(tagger):
     doc = credited(
         "Household energy bills to fall as regulator lowers price cap",
