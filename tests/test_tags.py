@@ -341,6 +341,26 @@ def test_a_denied_supply_of_arms_is_not_an_arms_transfer(tagger):
     assert "arms-transfers" not in tag_ids(tagger, denied)
 
 
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "Trump weighs sending Tomahawks to Ukraine",
+            "Zelensky asked Washington for Tomahawks and more Patriot systems, Ukrainian officials said. "
+            "Putin warned that a Tomahawk delivery to Ukraine would damage ties with the United States.",
+        ),
+        (
+            "Israel to buy 25 more F-35s from the United States",
+            "Israel signed a deal to buy 25 F-35s from the United States, its defence ministry said. "
+            "Washington approved the sale of the F-35s and of munitions to Israel last year.",
+        ),
+    ],
+    ids=["tomahawk", "f-35"],
+)
+def test_a_weapon_named_by_its_system_is_an_arms_cue(tagger, title, text):
+    assert "arms-transfers" in tag_ids(tagger, credited(title, text))
+
+
 def test_a_prize_named_for_peace_is_not_peace_talks(tagger):
     doc = credited(
         "Peace prize goes to rights groups in Russia and Ukraine",
