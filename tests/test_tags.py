@@ -361,6 +361,29 @@ def test_a_weapon_named_by_its_system_is_an_arms_cue(tagger, title, text):
     assert "arms-transfers" in tag_ids(tagger, credited(title, text))
 
 
+@pytest.mark.parametrize(
+    ("title", "text", "tagged"),
+    [
+        (
+            "Iran and US resume nuclear talks as IAEA warns on enriched uranium",
+            "Iranian and American negotiators resumed talks on Iran's nuclear programme on Sunday, "
+            "as the International Atomic Energy Agency said Iran's stock of highly enriched uranium had grown. "
+            "The United States wants Iran to give up enrichment, a demand Iran rejects.",
+            False,
+        ),
+        (
+            "US bans imports of Russian uranium for nuclear power plants",
+            "The United States banned imports of enriched uranium from Russia, which supplies a quarter of the fuel "
+            "for American reactors. Russia said the ban would hurt American utilities more than its own exports. "
+            "Utilities in the United States will have to find other suppliers of nuclear fuel by 2028.",
+            True,
+        ),
+    ],
+    ids=["weapons-programme", "fuel-supply"],
+)
+def test_a_nuclear_programme_is_not_energy_supply_but_nuclear_fuel_is(tagger, title, text, tagged):
+    assert ("energy-geopolitics" in tag_ids(tagger, credited(title, text))) is tagged
+
 def test_a_prize_named_for_peace_is_not_peace_talks(tagger):
     doc = credited(
         "Peace prize goes to rights groups in Russia and Ukraine",
