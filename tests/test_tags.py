@@ -223,6 +223,23 @@ def test_a_background_clause_does_not_make_a_war_story(tagger):
     assert "ukraine-war" not in tag_ids(tagger, doc)
 
 
+
+@pytest.mark.parametrize(
+    "clause", ["before Russia's invasion of Ukraine", "before the full-scale invasion of Ukraine", "since Moscow's full-scale invasion of Ukraine"]
+)
+def test_the_time_before_or_since_the_invasion_is_a_background_clause(tagger, clause):
+    def weight(when: str) -> float:
+        doc = credited(
+            "China-Russia trade falls",
+            "Trade between China and Russia fell in the first half of the year, customs data showed. "
+            f"Last year it reached a record, almost double the level {when}.",
+        )
+        judgement = next(j for j in tagger.explain(doc) if j.definition.id == "ukraine-war")
+        return sum(w for w, s, _ in judgement.evidence if "record" in doc.text[s.start : s.end])
+
+    during = "during " + clause.split(" ", 1)[1]  # the same words, placing the record in the war
+    assert 0 < weight(clause) < weight(during)
+
 def test_fighting_in_ukraine_is_a_war_story(tagger):
     doc = credited(
         "Russian missiles strike Kyiv overnight",
@@ -324,6 +341,49 @@ def test_a_denied_supply_of_arms_is_not_an_arms_transfer(tagger):
     assert "arms-transfers" not in tag_ids(tagger, denied)
 
 
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "Trump weighs sending Tomahawks to Ukraine",
+            "Zelensky asked Washington for Tomahawks and more Patriot systems, Ukrainian officials said. "
+            "Putin warned that a Tomahawk delivery to Ukraine would damage ties with the United States.",
+        ),
+        (
+            "Israel to buy 25 more F-35s from the United States",
+            "Israel signed a deal to buy 25 F-35s from the United States, its defence ministry said. "
+            "Washington approved the sale of the F-35s and of munitions to Israel last year.",
+        ),
+    ],
+    ids=["tomahawk", "f-35"],
+)
+def test_a_weapon_named_by_its_system_is_an_arms_cue(tagger, title, text):
+    assert "arms-transfers" in tag_ids(tagger, credited(title, text))
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "tagged"),
+    [
+        (
+            "Iran and US resume nuclear talks as IAEA warns on enriched uranium",
+            "Iranian and American negotiators resumed talks on Iran's nuclear programme on Sunday, "
+            "as the International Atomic Energy Agency said Iran's stock of highly enriched uranium had grown. "
+            "The United States wants Iran to give up enrichment, a demand Iran rejects.",
+            False,
+        ),
+        (
+            "US bans imports of Russian uranium for nuclear power plants",
+            "The United States banned imports of enriched uranium from Russia, which supplies a quarter of the fuel "
+            "for American reactors. Russia said the ban would hurt American utilities more than its own exports. "
+            "Utilities in the United States will have to find other suppliers of nuclear fuel by 2028.",
+            True,
+        ),
+    ],
+    ids=["weapons-programme", "fuel-supply"],
+)
+def test_a_nuclear_programme_is_not_energy_supply_but_nuclear_fuel_is(tagger, title, text, tagged):
+    assert ("energy-geopolitics" in tag_ids(tagger, credited(title, text))) is tagged
+
 def test_a_prize_named_for_peace_is_not_peace_talks(tagger):
     doc = credited(
         "Peace prize goes to rights groups in Russia and Ukraine",
@@ -363,6 +423,28 @@ def test_a_prize_named_for_peace_is_not_peace_talks(tagger):
 def test_restrictions_are_sanctions_only_when_they_bear_on_trade(tagger, title, text, tagged):
     assert ("sanctions" in tag_ids(tagger, credited(title, text))) is tagged
 
+
+
+@pytest.mark.parametrize(
+    ("text", "tagged"),
+    [
+        (
+            "The European Union has kept Russia's central bank reserves immobilised since 2022, officials said. "
+            "Russia said it would confiscate the assets of Western companies in Russia in return. "
+            "Moscow has already seized the holdings of two German firms.",
+            True,
+        ),
+        (
+            "Ukrainian troops seized weapons and equipment left behind by Russian units, officials said. "
+            "Russia said its forces had seized two villages near the border. "
+            "Ukrainian forces seized more equipment on Tuesday.",
+            False,
+        ),
+    ],
+    ids=["assets-taken", "weapons-seized-in-battle"],
+)
+def test_assets_immobilised_or_seized_are_sanctions_weapons_seized_in_battle_are_not(tagger, text, tagged):
+    assert ("sanctions" in tag_ids(tagger, credited("Frozen money and seized property", text))) is tagged
 
 def test_a_cap_on_household_bills_is_not_a_sanction(tagger):
     doc = credited(

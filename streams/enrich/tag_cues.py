@@ -1,7 +1,8 @@
 """Keyword and phrase cues for tag rules: simple morphology, and one automaton for every term.
 
 Taxonomy terms are written in their base form ("sanction", "joint exercise"); `inflections` adds
-the regular forms of the last word ("sanctions", "sanctioned", "sanctioning"), so the data file
+the regular forms of the last word ("sanctions", "sanctioned", "sanctioning"; a model number's
+plural, "F-16s"), so the data file
 stays short and readable. A term written `=term` matches only as written; `stem*` matches any
 word starting with the stem. `CueMatcher` compiles all terms of a taxonomy into one Aho-Corasick
 automaton at load time (the contiguous NFA of `ahocorasick-rs`: compact, so that it stays in the
@@ -64,6 +65,8 @@ def blank_punctuation(folded: str) -> str:
 
 def _word_forms(word: str) -> set[str]:
     forms = {word}
+    if word[-1:].isdigit() and not word.isdigit():
+        forms.add(word + "s")  # a model number's plural: "F-16s", "S-400s"
     if not word.isalpha() or len(word) < 3:
         return forms
     if word.endswith("y") and word[-2] not in _VOWELS:
