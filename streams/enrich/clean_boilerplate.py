@@ -624,8 +624,8 @@ class LineCleaner:
 
         if page_ends:
             _drop_page_end(lines, changed, removed, page_ends)
-        # Edge patterns apply before the first and after the last story paragraph, and to story
-        # paragraphs at either end that one of them matches (an author's bio, wire credits).
+        # Edge patterns apply before the first and after the last story paragraph, and to the
+        # story paragraphs at the end that one of them matches (an author's bio, wire credits).
         dropped = set(removed)
         walk = _EdgeWalk(self, lines, changed, dropped, keys, title)
         top = walk(range(count), True, removed)
@@ -674,10 +674,10 @@ class _EdgeWalk:
                 return number
             if self.edge is None:
                 self.edge = self.cleaner.edge.in_text(self.keys)
-            # A story paragraph goes only when an edge pattern matches it (the title rules are
-            # for short lines).
+            # Below the story, a story paragraph goes when an edge pattern matches it (an author's
+            # bio, wire credits); the title rules are for short lines.
             if _is_story_line(line):
-                if not self.cleaner._edge_pattern_matches(line, self.edge):
+                if before_story or not self.cleaner._edge_pattern_matches(line, self.edge):
                     return number
             elif not self.cleaner._is_edge_boilerplate(line, self.edge, self.title, before_story):
                 continue
