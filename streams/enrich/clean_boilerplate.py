@@ -31,7 +31,9 @@ Where = Literal["anywhere", "edge"]
 
 _KINDS = ("line", "prefix", "suffix", "element")
 _WHERE = ("anywhere", "edge")
-_KEYS = {"id", "regex", "literal", "matches", "description", "where", "max_words", "ignore_case", "list_heading", "contains"}
+_KEYS = {
+    "id", "regex", "literal", "matches", "description", "where", "max_words", "ignore_case", "list_heading", "ends_page", "contains",
+}  # fmt: skip
 
 # A story paragraph ends a sentence, possibly inside closing quotes or brackets.
 _SENTENCE_ENDS = frozenset(".!?。！？؟।…")
@@ -67,6 +69,7 @@ class Pattern:
     where: Where = "anywhere"
     max_words: int | None = None
     list_heading: bool = False
+    ends_page: bool = False
     contains: tuple[str, ...] = ()
 
 
@@ -107,11 +110,13 @@ def _compile(path: Path, item: dict) -> Pattern:
         raise fail(f"pattern {pid!r}: 'max_words' must be a positive integer, got {max_words!r}")
     ignore_case = item.get("ignore_case", True)
     list_heading = item.get("list_heading", False)
-    for key, flag in (("ignore_case", ignore_case), ("list_heading", list_heading)):
+    ends_page = item.get("ends_page", False)
+    for key, flag in (("ignore_case", ignore_case), ("list_heading", list_heading), ("ends_page", ends_page)):
         if not isinstance(flag, bool):
             raise fail(f"pattern {pid!r}: '{key}' must be true or false, got {flag!r}")
-    if list_heading and kind != "line":
-        raise fail(f"pattern {pid!r}: only 'line' patterns can be a list_heading")
+    for key, flag in (("list_heading", list_heading), ("ends_page", ends_page)):
+        if flag and kind != "line":
+            raise fail(f"pattern {pid!r}: only 'line' patterns can be {key}")
     contains = item.get("contains", [])
     if isinstance(contains, str):
         contains = [contains]
@@ -134,7 +139,9 @@ def _compile(path: Path, item: dict) -> Pattern:
         regex = re.compile(source, flags)
     except re.error as exc:
         raise fail(f"pattern {pid!r}: invalid regex: {exc}") from exc
-    return Pattern(pid, kind, regex, description.strip(), where, max_words, list_heading, tuple(c.casefold() for c in contains))
+    return Pattern(
+        pid, kind, regex, description.strip(), where, max_words, list_heading, ends_page, tuple(c.casefold() for c in contains)
+    )
 
 
 def load_boilerplate(path: str | Path | None = None) -> Boilerplate:
@@ -169,6 +176,12 @@ def element_is_boilerplate(patterns: tuple[Pattern, ...], class_and_id: str) -> 
 def title_key(text: str) -> str:
     """Compare-form of a title or line: case, quotes, dashes, punctuation and spacing ignored."""
     return _NON_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def _ends_list(line: str, words: int) -> bool:
+    """Whether a line after a 'Related Posts' heading is story again: a story line, but not a
+    question, which is as often a linked headline ('What is in the deal?')."""
+    return not line.rstrip(_CLOSERS).endswith(("?", "？", "؟")) and _is_story_line(line, words)
 
 
 def _is_story_line(line: str, words: int = 0) -> bool:
@@ -548,6 +561,7 @@ class LineCleaner:
         removed: list[int] = []  # numbers of the lines dropped
         changed: dict[int, str] = {}  # number -> the line without its prefix or suffix
         in_list = False  # after a 'Related Posts' heading: its links, until the story resumes
+        page_ends: list[int] = []  # the lines that may head a section running to the end (comments)
         # The lines to look at, in order: when known, only those starting as one of the patterns
         # tried on every line may or holding a `contains` text (the others stay as they are,
         # unless they follow a 'Related Posts' heading); else all but the blank ones.
@@ -585,7 +599,7 @@ class LineCleaner:
                 if stripped != line:
                     line = changed[number] = stripped
             words = line.count(" ") + 1
-            if in_list and _is_story_line(line, words):
+            if in_list and _ends_list(line, words):
                 in_list = False
             heading = decided.get(line, _UNDECIDED)
             if heading is _UNDECIDED:
@@ -603,31 +617,20 @@ class LineCleaner:
             if heading is not None:
                 in_list = in_list or heading.list_heading
                 removed.append(number)
+                if heading.ends_page:
+                    page_ends.append(number)
             elif in_list:
                 removed.append(number)
 
-        # The story runs from its first to its last paragraph not removed.
+        if page_ends:
+            _drop_page_end(lines, changed, removed, page_ends)
+        # Edge patterns apply before the first and after the last story paragraph, and to the
+        # story paragraphs at the end that one of them matches (an author's bio, wire credits).
         dropped = set(removed)
-        first = last = -1
-        for first in range(count):
-            if lines[first] and first not in dropped and _is_story_line(changed.get(first, lines[first])):
-                break
-        else:
-            first = -1
-        for last in range(count - 1, first - 1, -1) if first >= 0 else ():
-            if lines[last] and last not in dropped and _is_story_line(changed.get(last, lines[last])):
-                break
-        # Edge patterns apply before the first and after the last story paragraph: few lines.
-        outside = chain(range(first), range(last + 1, count)) if first >= 0 else range(count)
-        edges = [number for number in outside if lines[number] and number not in dropped]
-        if edges:
-            edge = self.edge.in_text(keys)
-            about_title = _TitleForms(title)
-            for number in edges:
-                line = changed.get(number, lines[number])
-                before_story = first < 0 or number < first
-                if len(line) <= MAX_LINE_CHARS and self._is_edge_boilerplate(line, edge, about_title, before_story):
-                    removed.append(number)
+        walk = _EdgeWalk(self, lines, changed, dropped, keys, title)
+        top = walk(range(count), True, removed)
+        if top >= 0:  # else no story paragraph: every line was looked at as before the story
+            walk(range(count - 1, top, -1), False, removed)
         if not removed and not changed:
             return lines, 0
         kept = lines[:]
@@ -637,16 +640,64 @@ class LineCleaner:
             del kept[number]
         return kept, len(removed)
 
-    def _is_edge_boilerplate(self, line: str, edge: tuple[tuple[int, Pattern], ...], title: _TitleForms, before_story: bool) -> bool:
+    def _edge_pattern_matches(self, line: str, edge: tuple[tuple[int, Pattern], ...]) -> bool:
         verdict = self.edge.decided.get(line, _UNDECIDED)
         if verdict is _UNDECIDED:
             verdict = self.edge.match(line, line.count(" ") + 1, edge)
             self.edge.remember(line, verdict)
-        if verdict is not None:
+        return verdict is not None
+
+    def _is_edge_boilerplate(self, line: str, edge: tuple[tuple[int, Pattern], ...], title: _TitleForms, before_story: bool) -> bool:
+        if self._edge_pattern_matches(line, edge):
             return True
         if before_story and title.key and _repeats_title(line, title.key):
             return True
         return line.count(" ") < 4 and _is_tag_line(line, title)
+
+
+class _EdgeWalk:
+    """Looks at a text's lines from one end until a story paragraph no edge pattern matches."""
+
+    def __init__(self, cleaner: LineCleaner, lines: list[str], changed: dict[int, str], dropped: set[int], keys: KeyLines, title: str):
+        self.cleaner, self.lines, self.changed, self.dropped, self.keys = cleaner, lines, changed, dropped, keys
+        self.title = _TitleForms(title)
+        self.edge: tuple[tuple[int, Pattern], ...] | None = None  # worked out for the first line looked at
+
+    def __call__(self, numbers: range, before_story: bool, removed: list[int]) -> int:
+        """Add the edge boilerplate lines among `numbers` to `removed`; the number of the story
+        paragraph that ended the walk, -1 if none did."""
+        for number in numbers:
+            if not self.lines[number] or number in self.dropped:
+                continue
+            line = self.changed.get(number, self.lines[number])
+            if len(line) > MAX_LINE_CHARS:
+                return number
+            if self.edge is None:
+                self.edge = self.cleaner.edge.in_text(self.keys)
+            # Below the story, a story paragraph goes when an edge pattern matches it (an author's
+            # bio, wire credits); the title rules are for short lines.
+            if _is_story_line(line):
+                if before_story or not self.cleaner._edge_pattern_matches(line, self.edge):
+                    return number
+            elif not self.cleaner._is_edge_boilerplate(line, self.edge, self.title, before_story):
+                continue
+            removed.append(number)
+            self.dropped.add(number)
+        return -1
+
+
+def _drop_page_end(lines: list[str], changed: dict[int, str], removed: list[int], page_ends: list[int]) -> None:
+    """Remove all lines from the first of `page_ends` that heads the rest of the page: one that
+    follows at least two story paragraphs and is followed by at least two removed lines (a
+    comment section's 'Reply' and 'Report' links, its time stamps)."""
+    dropped = set(removed)
+    for start in page_ends:
+        if sum(number > start for number in removed) < 2:
+            continue
+        before = (changed.get(n, lines[n]) for n in range(start) if lines[n] and n not in dropped)
+        if sum(map(_is_story_line, before)) >= 2:
+            removed.extend(n for n in range(start + 1, len(lines)) if lines[n] and n not in dropped)
+            return
 
 
 class _TitleForms:
