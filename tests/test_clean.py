@@ -1025,3 +1025,23 @@ def test_what_is_remembered_per_first_character_stays_bounded():
     anywhere = cleaner.remove_boilerplate.anywhere
     assert len(anywhere.word_limits) <= clean_boilerplate._MAX_REMEMBERED
     assert len(anywhere._alternations) <= clean_boilerplate._MAX_REMEMBERED + len(anywhere.limits) + 1
+
+
+def test_comment_section_at_the_foot_of_the_page_goes_with_everything_below_it(cleaner):
+    comments = "Jane D.\nI doubt the talks will get anywhere, frankly, given the last three rounds.\nReply\nReport"
+    text = f"{STORY}\n\n{STORY_2}\n\n14 comments\n\n{comments}"
+    assert cleaner(None, text, None, None).text == f"{STORY}\n\n{STORY_2}"
+
+
+def test_comment_counter_inside_a_story_keeps_the_story_below_it(cleaner):
+    later = [
+        "The ministers also discussed grain exports and the exchange of prisoners, the statement said.",
+        "A senior diplomat said the mood in the room had been better than at any meeting this year.",
+        "Neither side has said where the next round of talks will be held or who will attend it.",
+        "Analysts said the two governments were under pressure at home to show some progress soon.",
+        "Officials from both delegations are expected to brief their parliaments later this week.",
+    ]
+    text = "\n\n".join([STORY, STORY_2, "12 comments", *later, "Advertisement", "Reply"])
+    cleaned = cleaner(None, text, None, None).text
+    for paragraph in later:
+        assert paragraph in cleaned

@@ -686,13 +686,19 @@ class _EdgeWalk:
         return -1
 
 
+# How many lines after a comment section's heading its first removed lines must lie within.
+_PAGE_END_REACH = 12  # blank lines between paragraphs count
+
+
 def _drop_page_end(lines: list[str], changed: dict[int, str], removed: list[int], page_ends: list[int]) -> None:
     """Remove all lines from the first of `page_ends` that heads the rest of the page: one that
-    follows at least two story paragraphs and is followed by at least two removed lines (a
-    comment section's 'Reply' and 'Report' links, its time stamps)."""
+    follows at least two story paragraphs and is soon followed by at least two removed lines (a
+    comment section's 'Reply' and 'Report' links, its time stamps), among the next
+    `_PAGE_END_REACH` lines: a comment counter inside a story, with the story going on below it,
+    keeps the story."""
     dropped = set(removed)
     for start in page_ends:
-        if sum(number > start for number in removed) < 2:
+        if sum(start < number <= start + _PAGE_END_REACH for number in removed) < 2:
             continue
         before = (changed.get(n, lines[n]) for n in range(start) if lines[n] and n not in dropped)
         if sum(map(_is_story_line, before)) >= 2:
