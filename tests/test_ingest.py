@@ -100,9 +100,25 @@ def test_unparseable_published_at_falls_back_to_processing_date(enricher) -> Non
 
 @pytest.mark.parametrize(
     ("published_at", "expected"),
-    [("2023-03-17", "2023-03-17"), ("2023-03-17T23:30:00+00:00", "2023-03-17"), ("Fri, 17 Mar 2023 10:00:00 GMT", "2023-03-17")],
+    [
+        ("2023-03-17", "2023-03-17"), ("2023-03-17T23:30:00+00:00", "2023-03-17"), ("Fri, 17 Mar 2023 10:00:00 GMT", "2023-03-17"),
+        ("March 17, 2023", "2023-03-17"), ("17 Mar 2023 10:15 GMT", "2023-03-17"), ("Updated: Friday, March 17, 2023, 10:15 p.m.", "2023-03-17"),
+    ],
 )
 def test_published_at_sets_the_reference_date(enricher, published_at, expected) -> None:
     raw = {"url": "https://e.org/a", "text": "Officials met.", "published_at": published_at}
 
     assert process(orjson.dumps(raw), None, ORIGIN, enricher, SETTINGS, NOW).value["reference_date"] == expected
+
+
+@pytest.mark.parametrize("published_at", [None, "last Tuesday"])
+def test_without_a_readable_published_at_the_url_dates_the_article(enricher, published_at) -> None:
+    raw = {"url": "https://e.org/2023/03/17/qin-gang-meets-lavrov/", "published_at": published_at,
+           "text": "China's foreign minister Qin Gang met Sergei Lavrov in Moscow on Friday."}
+
+    value = process(orjson.dumps(raw), None, ORIGIN, enricher, SETTINGS, NOW).value
+
+    assert value["reference_date"] == "2023-03-17"
+    assert value["published_at"] == published_at  # passed through as the crawler sent it
+    [qin] = [e for e in value["entities"] if e["kb_id"] == "person:qin-gang"]
+    assert "Minister of Foreign Affairs of China" in [role["title"] for role in qin["roles"]]  # his office in March 2023

@@ -7,11 +7,11 @@ turns one validated raw-article dict into an enriched-article dict. No Kafka, no
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from email.utils import parsedate_to_datetime
 
 from .. import __version__
 from ..ids import article_id, canonical_url
 from .clean import Cleaner
+from .dates import parse_published, url_date
 from .document import Document, Sentence
 from .entities import EntityLinker
 from .kb import KnowledgeBase, load_kb
@@ -19,23 +19,6 @@ from .sentences import split_sentences
 from .tags import Tagger, Taxonomy, load_taxonomy
 
 ENRICHED_SCHEMA = "enriched-article/v1"
-
-
-def parse_published(value: object) -> datetime | None:
-    """Parse ISO 8601 (date or date-time) or RFC 2822; None when it is neither."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed
 
 
 class Enricher:
@@ -56,8 +39,8 @@ class Enricher:
     def document(self, raw: dict, now: datetime | None = None) -> Document:
         """Run the components over one raw article and return the filled document."""
         now = now or datetime.now(timezone.utc)
-        published = parse_published(raw.get("published_at"))
-        reference: date = (published or now).date()
+        # the article's date: as published, else as its URL gives it, else today
+        reference: date = (parse_published(raw.get("published_at")) or url_date(raw.get("url")) or now).date()
         cleaned = self.clean(raw.get("title"), raw.get("text"), raw.get("html"), raw.get("language"))
         doc = Document(
             title=cleaned.title,
