@@ -19,6 +19,8 @@ from streams.settings import SettingsError, from_env
 
 from .conftest import REPO, Worker, isolated_env
 from .test_reliability_kafka import articles, produce_all, read_outputs
+from .test_sink import database, postgres_server  # noqa: F401 - fixtures
+from .test_sink_kafka import Sink, lag, rows, wait_until
 
 
 def make_certificates(folder: Path) -> tuple[Path, Path]:
@@ -72,8 +74,9 @@ def listening_addresses(port: int) -> set[str]:
 
 
 @pytest.mark.kafka
+@pytest.mark.postgres
 @pytest.mark.slow
-def test_worker_over_tls_with_scram_on_its_own_broker(own_broker, tmp_path: Path) -> None:
+def test_worker_and_sink_over_tls_with_scram_on_their_own_broker(own_broker, database: str, tmp_path: Path) -> None:
     ca, keystore = make_certificates(tmp_path)
     password = "scram-" + secrets.token_hex(12)
     security = {
@@ -82,7 +85,7 @@ def test_worker_over_tls_with_scram_on_its_own_broker(own_broker, tmp_path: Path
     }
     broker = own_broker(extra={"ssl.keystore.type": "PEM", "ssl.keystore.location": str(keystore)},
                         scram_users={"geowire": password}, **security)
-    env = isolated_env(broker, **security, log_level="debug")
+    env = isolated_env(broker, **security, log_level="debug", database_url=database)
     items = articles(50, "tls-" + uuid.uuid4().hex[:6])
     w = Worker(env, tmp_path / "worker.log").start()
     try:
@@ -99,6 +102,15 @@ def test_worker_over_tls_with_scram_on_its_own_broker(own_broker, tmp_path: Path
     assert code == 0, log[-3000:]
     assert "SASL" in log or "sasl" in log  # the debug log does talk about the connection...
     assert password not in log  # ...but never shows the password
+
+    # The sink reads the same secured broker: every enriched article becomes a row, and its
+    # group's lag (read over TLS with SCRAM too) comes down to nothing.
+    sink = Sink(env, tmp_path / "sink.log").start()
+    try:
+        wait_until(lambda: rows(database) == len(outputs.enriched) and lag(w.settings) == 0, 120, "the sink's rows", (sink,))
+    finally:
+        assert sink.stop() == 0, sink.log()[-3000:]
+    assert password not in sink.log()
 
     # The broker refuses a wrong password and a client without TLS.
     async def try_connect(**kwargs) -> str:

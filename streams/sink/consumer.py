@@ -21,6 +21,7 @@ import psycopg
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalGenerationError, RebalanceInProgressError
 
+from ..security import client_kwargs
 from ..settings import Settings
 from ..topics import ensure_topics
 from . import migrations, store
@@ -118,7 +119,7 @@ class Sink:
             enable_auto_commit=False, auto_offset_reset="earliest", isolation_level="read_committed",
             max_poll_records=settings.sink_batch_size, session_timeout_ms=int(settings.broker_session_timeout * 1000),
             request_timeout_ms=int(settings.broker_request_timeout * 1000), fetch_max_bytes=64 * 1024 * 1024,
-            max_partition_fetch_bytes=16 * 1024 * 1024,
+            max_partition_fetch_bytes=16 * 1024 * 1024, **client_kwargs(settings),
         )
         self.last_report = time.monotonic()
 
@@ -265,9 +266,11 @@ async def group_lag(settings: Settings) -> int:
     from aiokafka.admin import AIOKafkaAdminClient
 
     topics = (settings.topic_enriched, settings.topic_alerts)
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers, **client_kwargs(settings))
     # Subscribed without a group: it fetches the topics' metadata and joins nothing.
-    consumer = AIOKafkaConsumer(*topics, bootstrap_servers=settings.bootstrap_servers, group_id=None, isolation_level="read_committed")
+    consumer = AIOKafkaConsumer(
+        *topics, bootstrap_servers=settings.bootstrap_servers, group_id=None, isolation_level="read_committed", **client_kwargs(settings),
+    )
     await admin.start()
     await consumer.start()
     try:
