@@ -13,6 +13,7 @@ from typing import IO, Iterator
 import orjson
 
 from . import __version__
+from .security import check as check_connection
 from .settings import Settings, SettingsError, describe, from_env
 
 
@@ -326,13 +327,13 @@ def cmd_query(settings: Settings, args: argparse.Namespace) -> int:
     try:
         with connect(database_url(settings)) as conn:
             if args.question == "latest":
-                rows = queries.latest_for_tag(conn, args.subject, args.limit)
+                rows = queries.latest_for_tag(conn, args.subject, period, args.limit)
             elif args.question == "top-entities":
                 rows = queries.top_entities_for_tag(conn, args.subject, period, args.limit)
             elif args.question == "co-mentioned":
                 rows = queries.co_mentioned_states(conn, args.subject, period, args.limit)
             else:
-                rows = queries.search(conn, args.subject, args.limit)
+                rows = queries.search(conn, args.subject, period, args.limit)
     except (DatabaseNotConfigured, psycopg.OperationalError) as exc:
         print(f"geowire query: error: {exc}", file=sys.stderr)
         return 1
@@ -366,18 +367,21 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     return run_demo(settings, Path(args.examples), keep_running=args.keep_running)
 
 
+ARTICLES_FILE_HELP = "raw articles: JSON lines, or one JSON document (an article or an array of them); - for stdin"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="geowire", description="Geopolitical news enrichment on Kafka.")
     parser.add_argument("--version", action="version", version=f"geowire {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("worker", help="run the stream worker (Faust)")
-    p.add_argument("-l", "--loglevel", help="debug, info, warn, error (default GEOWIRE_LOG_LEVEL)")
+    p.add_argument("-l", "--loglevel", help="debug, info, warn, error or critical (default GEOWIRE_LOG_LEVEL)")
     p.add_argument("--without-web", action="store_true", help="do not start the web server")
     p.set_defaults(func=cmd_worker)
 
-    p = sub.add_parser("produce", help="send JSONL raw articles to articles.raw, as a crawler would")
-    p.add_argument("file", help="JSONL file, or - for stdin")
+    p = sub.add_parser("produce", help="send raw articles to articles.raw, as a crawler would")
+    p.add_argument("file", help=ARTICLES_FILE_HELP)
     p.add_argument("--topic", help="topic (default GEOWIRE_TOPIC_RAW)")
     p.set_defaults(func=cmd_produce)
 
@@ -389,8 +393,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keys", action="store_true", help="wrap each value with its partition, offset and key")
     p.set_defaults(func=cmd_tail)
 
-    p = sub.add_parser("enrich", help="offline: JSONL raw articles in, JSONL enriched articles out (no Kafka)")
-    p.add_argument("file", help="JSONL file, or - for stdin")
+    p = sub.add_parser("enrich", help="offline: raw articles in, JSONL enriched articles out (no Kafka)")
+    p.add_argument("file", help=ARTICLES_FILE_HELP)
     p.add_argument("--deadletter", help="write dead letters to this file instead of stderr")
     p.set_defaults(func=cmd_enrich)
 
@@ -412,7 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per row instead of tab-separated columns")
     p.set_defaults(func=cmd_query)
 
-    p = sub.add_parser("postgres", help="the local PostgreSQL instance for the sink, the demo and the tests")
+    p = sub.add_parser("postgres", help="the local PostgreSQL instance for the sink and the tests")
     p.add_argument("action", choices=["start", "stop", "status"])
     p.set_defaults(func=cmd_postgres)
 
@@ -430,6 +434,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = from_env()
+        check_connection(settings)  # a SASL user without a password, a CA file that is not there
     except SettingsError as exc:
         print(f"geowire: invalid setting: {exc}", file=sys.stderr)
         return 2

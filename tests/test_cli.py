@@ -75,3 +75,14 @@ def test_invalid_setting_fails_with_its_name() -> None:
     )
     assert result.returncode == 2
     assert b"GEOWIRE_PARTITIONS" in result.stderr
+
+
+def test_a_connection_setting_geowire_cannot_use_fails_with_its_name_before_connecting() -> None:
+    env = {"PATH": "/usr/bin:/bin", "GEOWIRE_SECURITY_PROTOCOL": "SASL_SSL", "GEOWIRE_SASL_USERNAME": "geowire"}
+    for command in (["produce", "-"], ["tail", "articles.enriched", "--max", "1"], ["sink"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "streams.cli", *command], capture_output=True, cwd=REPO, env=env, input=b"", timeout=60,
+        )
+        assert result.returncode == 2, (command, result.stderr.decode())
+        assert b"invalid setting: GEOWIRE_SASL_PASSWORD must be set" in result.stderr
+        assert b"Traceback" not in result.stderr
