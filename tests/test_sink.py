@@ -284,6 +284,20 @@ def test_latest_articles_for_a_tag_come_newest_first(conn: psycopg.Connection, e
     assert [r["dated_at"] for r in rows] == sorted((r["dated_at"] for r in rows), reverse=True)
 
 
+def test_latest_articles_and_search_keep_to_the_period(conn: psycopg.Connection, enriched_fixtures: list[dict]) -> None:
+    articles = make_articles(enriched_fixtures, len(enriched_fixtures))
+    for i, doc in enumerate(articles):
+        doc["published_at"] = "2024-03-10T12:00:00Z" if i % 2 == 0 else "2022-03-10T12:00:00Z"
+    store.write_batch(conn, articles, [])
+    period = queries.period("2024-01-01", "2025-01-01")
+    tagged = {doc["id"] for i, doc in enumerate(articles) if i % 2 == 0 and any(t["id"] == "ukraine-war" for t in doc["tags"])}
+    pipeline = {doc["id"] for i, doc in enumerate(articles) if i % 2 == 0 and "pipeline" in (doc["title"] + " " + doc["text"]).lower()}
+
+    assert tagged and pipeline, "the fixtures should hold such articles in the period"
+    assert {r["id"] for r in queries.latest_for_tag(conn, "ukraine-war", period, limit=500)} == tagged
+    assert {r["id"] for r in queries.search(conn, "pipelines", period, limit=500)} == pipeline
+
+
 def test_top_entities_for_a_tag_count_articles_within_the_period(conn: psycopg.Connection, enriched_fixtures: list[dict]) -> None:
     articles = make_articles(enriched_fixtures, len(enriched_fixtures))
     for i, doc in enumerate(articles):

@@ -16,7 +16,7 @@ from ..enrich import parse_published
 LATEST_FOR_TAG = """
 SELECT a.id, a.dated_at, t.score, a.source, a.title, a.url
 FROM article_tags t JOIN articles a ON a.id = t.article_id
-WHERE t.tag = %(tag)s
+WHERE t.tag = %(tag)s AND t.dated_at >= %(since)s AND t.dated_at < %(until)s
 ORDER BY t.dated_at DESC, a.id
 LIMIT %(limit)s
 """
@@ -46,7 +46,7 @@ LIMIT %(limit)s
 SEARCH = """
 SELECT a.id, a.dated_at, ts_rank(a.search, q) AS rank, a.source, a.title, a.url
 FROM articles a, websearch_to_tsquery('english', %(text)s) AS q
-WHERE a.search @@ q
+WHERE a.search @@ q AND a.dated_at >= %(since)s AND a.dated_at < %(until)s
 ORDER BY rank DESC, a.dated_at DESC
 LIMIT %(limit)s
 """
@@ -78,9 +78,9 @@ def _rows(conn: psycopg.Connection, sql: str, params: dict) -> list[dict]:
         return cur.execute(sql, params).fetchall()
 
 
-def latest_for_tag(conn: psycopg.Connection, tag: str, limit: int = 20) -> list[dict]:
-    """The most recent articles carrying `tag`, newest first."""
-    return _rows(conn, LATEST_FOR_TAG, {"tag": tag, "limit": limit})
+def latest_for_tag(conn: psycopg.Connection, tag: str, period: Period = Period(), limit: int = 20) -> list[dict]:
+    """The most recent articles carrying `tag` within the period, newest first."""
+    return _rows(conn, LATEST_FOR_TAG, {"tag": tag, "since": period.since, "until": period.until, "limit": limit})
 
 
 def top_entities_for_tag(conn: psycopg.Connection, tag: str, period: Period = Period(), limit: int = 20) -> list[dict]:
@@ -101,6 +101,6 @@ def co_mentioned_states(conn: psycopg.Connection, state: str, period: Period = P
     return _rows(conn, CO_MENTIONED_STATES, {"state": state_id, "since": period.since, "until": period.until, "limit": limit})
 
 
-def search(conn: psycopg.Connection, text: str, limit: int = 20) -> list[dict]:
-    """Full-text search of titles and texts (web-search syntax: words, "a phrase", -not, or)."""
-    return _rows(conn, SEARCH, {"text": text, "limit": limit})
+def search(conn: psycopg.Connection, text: str, period: Period = Period(), limit: int = 20) -> list[dict]:
+    """Full-text search of titles and texts within the period (web-search syntax: words, "a phrase", -not, or)."""
+    return _rows(conn, SEARCH, {"text": text, "since": period.since, "until": period.until, "limit": limit})
