@@ -10,12 +10,10 @@ RUN python -m venv /opt/geowire
 COPY pyproject.toml README.md /src/
 COPY streams /src/streams
 COPY schemas /src/schemas
-# A regular (not editable) install; streams/contracts.py looks for the schemas in the package
-# folder first, so they go next to the installed code.
+# A regular (not editable) install: the wheel carries the schemas as streams/schemas, where
+# streams/contracts.py looks first (pyproject.toml).
 RUN /opt/geowire/bin/pip install /src \
- && pkg="$(/opt/geowire/bin/python -c 'import pathlib, streams; print(pathlib.Path(streams.__file__).parent)')" \
- && cp -r /src/schemas "$pkg/schemas" \
- && /opt/geowire/bin/python -c "from streams.contracts import SCHEMA_FILES, validator; [validator(n) for n in SCHEMA_FILES]" \
+ && cd / && /opt/geowire/bin/python -c "from streams.contracts import SCHEMA_FILES, schema_dir, validator; [validator(n) for n in SCHEMA_FILES]; assert schema_dir().parent.name == 'streams', schema_dir()" \
  && /opt/geowire/bin/python -c "from streams.ingest import build_enricher; from streams.settings import from_env; build_enricher(from_env({}))" \
  && /opt/geowire/bin/python -c "from streams.sink.migrations import MIGRATIONS_DIR as d; assert any(d.glob('*.sql')), f'no migrations in {d}'"
 

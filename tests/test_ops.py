@@ -86,3 +86,19 @@ def test_commands_besides_the_worker_log_json_when_asked(capfd) -> None:
 
     line = orjson.loads(capfd.readouterr().err.strip().splitlines()[-1])
     assert (line["level"], line["logger"], line["message"], line["batch"]) == ("info", "streams.sink", "stored 3 articles", 7)
+
+
+def test_the_wheel_carries_the_wire_contracts_knowledge_and_migrations(tmp_path) -> None:
+    """A regular install (the container's) finds everything inside the package, not in a checkout."""
+    import zipfile
+
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(REPO)],
+        check=True, capture_output=True, timeout=300,
+    )
+    [wheel] = tmp_path.glob("geowire-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for schema in ("raw-article.v1.json", "enriched-article.v1.json", "alert.v1.json", "deadletter.v1.json"):
+        assert f"streams/schemas/{schema}" in names
+    assert "streams/data/kb/countries.yaml" in names and "streams/data/taxonomy.yaml" in names
+    assert any(n.startswith("streams/sink/migrations/") and n.endswith(".sql") for n in names)
