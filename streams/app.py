@@ -1,6 +1,7 @@
 """The Faust app: created from settings, with geowire's topics. Agents live in streams/agents/.
 
-Run it with `geowire worker` (or `faust -A streams.app worker -l warn`).
+Run it with `geowire worker`, which checks the settings and the broker first and then runs
+Faust's worker on this app.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Worker logging: Faust's text lines, or one JSON object a line (GEOWIRE_LOG_FORMAT=json) for log shippers.
 
 In JSON mode every record carries `time`, `level`, `logger` and `message`, plus the fields a
-caller passed with `extra=`; a dead letter's line carries `reason`, `topic`, `partition` and
-`offset` as fields. Article bodies are never logged at info level or above.
+caller passed with `extra=`; a dead letter's line carries `reason`, `error`, `topic`,
+`partition` and `offset` as fields. Article bodies are never logged at info level or above.
 """
 
 from __future__ import annotations

@@ -200,7 +200,7 @@ class Settings:
     # Operations (health, metrics, logs)
     web_host: str = _setting("127.0.0.1", _text, "Address the worker's web server (/health, /ready, /metrics) binds to.")
     web_port: int = _setting(6066, _positive_int, "Port of the worker's web server.")
-    log_level: str = _setting("warn", _log_level, "Worker log level: debug, info, warn, error.")
+    log_level: str = _setting("warn", _log_level, "Log level of the worker and the sink: debug, info, warn (or warning), error, critical.")
     log_format: str = _setting("text", _log_format, "Worker log format: text (Faust's lines) or json (one JSON object a line).")
     shutdown_timeout: float = _setting(30.0, _positive_float, "Seconds a stopping worker (SIGTERM) may take to finish its in-flight batches and commit; past it, it exits with status 1.")
     # Local broker (geowire kafka start)
