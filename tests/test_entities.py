@@ -496,3 +496,111 @@ def test_an_organisation_prefix_keeps_a_generic_word_before_it_and_stops_at_and_
     orgs = names(doc, "ORG")
     assert "Central University of Venezuela" in orgs
     assert "Federal University of Rio" in orgs
+
+
+@pytest.mark.parametrize(
+    "text, place",
+    [
+        ("Hungary left the court after signing the Rome Statute in 1999.", "city:rome"),
+        ("Delegates said the Paris Agreement targets were out of reach.", "city:paris"),
+        ("Kremlin officials called the Minsk agreements a dead letter.", "city:minsk"),
+        ("The Oslo Accords created the Palestinian Authority.", "city:oslo"),
+        ("Both sides accused each other of breaching the Geneva Conventions.", "city:geneva"),
+        ("Turkey withdrew from the Istanbul Convention in 2021.", "city:istanbul"),
+        ("The Paris Peace Accords ended direct US involvement.", "city:paris"),
+    ],
+)
+def test_a_place_in_a_documents_name_is_no_mention_of_the_place(link, text, place):
+    doc = run(link, text)
+    assert place not in by_id(doc)
+
+
+@pytest.mark.parametrize(
+    "text, place",
+    [
+        ("Aid agencies said the Gaza war had displaced most residents.", "region:gaza"),
+        ("The Kyiv government rejected the plan.", "city:kyiv"),
+        ("Officials prepared for the Beijing talks on trade.", "city:beijing"),
+        ("Leaders arrived for the Moscow summit on Tuesday.", "city:moscow"),
+        ("Moscow signed agreements with Tehran on energy.", "city:moscow"),
+    ],
+)
+def test_a_place_before_an_event_or_a_government_stays_a_place(link, text, place):
+    assert place in by_id(run(link, text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The minister wrote on X that talks would resume.",
+        "On X, the prime minister said he had accepted the resignation.",
+        "X, formerly Twitter, was fined by the regulator.",
+        "Elon Musk's X said it would appeal.",
+    ],
+)
+def test_the_platform_x_is_named_by_the_words_around_it(link, text):
+    assert "org:twitter" in by_id(run(link, text, day=date(2025, 5, 1)))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Generation X voters are active on social media and posted on Facebook.",
+        "Doctors relied on X-ray scans, Musk said on Twitter.",
+        "Let X be the number of drones fired on Tuesday.",
+        "Malcolm X spoke in Harlem.",
+    ],
+)
+def test_a_lone_x_elsewhere_names_no_platform(link, text):
+    x = by_id(run(link, text, day=date(2025, 5, 1))).get("org:twitter")
+    assert x is None or all(m.text != "X" for m in x.mentions)
+
+
+@pytest.mark.parametrize(
+    "text, body, country",
+    [
+        ("The U.S. military has deployed ships to the region.", "org:us-armed-forces", "USA"),
+        ("Rockets were fired, the Israeli military said.", "org:idf", "ISR"),
+        ("Ahmed Sharif Chaudhry, the Pakistani military's spokesman, spoke.", "org:pakistan-armed-forces", "PAK"),
+    ],
+)
+def test_a_national_body_named_as_a_noun_is_linked(link, text, body, country):
+    doc = run(link, text, day=date(2025, 5, 10))
+    assert body in by_id(doc) and country in {c.country for c in doc.credits}
+
+
+@pytest.mark.parametrize(
+    "text, body, country",
+    [
+        ("The strikes avoided Pakistani military facilities.", "org:pakistan-armed-forces", "PAK"),
+        ("Qatar hosts the largest U.S. military base in the region.", "org:us-armed-forces", "USA"),
+        ("She rejected any US military action on Mexican soil.", "org:us-armed-forces", "USA"),
+        ("Analysts tracked Chinese military-industrial output.", "org:pla", "CHN"),
+    ],
+)
+def test_a_national_body_before_a_noun_is_an_attribute_crediting_its_state(link, text, body, country):
+    doc = run(link, text, day=date(2025, 5, 10))
+    assert body not in by_id(doc) and country in {c.country for c in doc.credits}
+
+
+def test_a_nickname_in_quotes_is_no_part_of_the_name(link):
+    text = 'Rodrigo Paz won the runoff, defeating former president Jorge "Tuto" Quiroga. Quiroga conceded on Sunday night.'
+    doc = run(link, text, day=date(2025, 10, 20))
+    quiroga = next(e for e in doc.entities if e.name == "Jorge Quiroga")
+    assert len(quiroga.mentions) == 2
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        ("Désiré Doué, 19, doubled the lead eight minutes later.", "Désiré Doué"),
+        ("The club said Warren Zaïre-Emery, 18, would start on Saturday.", "Warren Zaïre-Emery"),
+    ],
+)
+def test_two_capitalised_words_before_an_age_are_a_person(link, text, person):
+    assert person in names(run(link, text, day=date(2025, 6, 1)), "PERSON")
+
+
+def test_a_place_or_a_date_before_a_number_in_commas_is_no_person(link):
+    doc = run(link, "The count began in New York, 12, and on March 3, 2024, ended.", day=date(2025, 6, 1))
+    assert names(doc, "PERSON") == set()

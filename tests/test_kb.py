@@ -115,6 +115,8 @@ def test_a_small_valid_folder_loads_with_records_by_id(tmp_path):
         ("persons", "to: 2023-07-25", "to: 2021-07-25", "role: foreign-minister", "ends (2021-07-25) before it starts"),
         ("persons", "role: foreign-minister", "role: foreign-secretary", "role: foreign-", "unknown role kind"),
         ("persons", "country: CHN", "country: XXX", "id: person:qin-gang", "country 'XXX'"),
+        ("places", "    stands_for: country:RUS", "    stands_for: country:RUS\n    local_context: [on]", "id: city:moscow", "'local_context' must be a mapping"),
+        ("places", "    stands_for: country:RUS", "    stands_for: country:RUS\n    local_context: {before: [near]}", "id: city:moscow", "list it in 'ambiguous'"),
     ],
 )
 def test_an_error_names_its_file_and_line(tmp_path, file, old, new, needle, reason):
@@ -274,7 +276,7 @@ def test_a_trap_form_needs_context(real_kb, form):
              and form not in r.ambiguous]
     assert plain == []
     holders = [r for r in kb if form in r.ambiguous]
-    assert holders and all(r.context for r in holders)
+    assert holders and all(r.context or r.context_before or r.context_after for r in holders)
 
 
 def test_no_two_records_share_a_plain_name(real_kb):

@@ -14,7 +14,7 @@ from operator import itemgetter
 import unicodedata
 
 from .document import Credit, Document, Entity, Span
-from .entity_cues import CueFinder
+from .entity_cues import NICKNAME, CueFinder
 from .kb import KnowledgeBase, Record
 from .kb_index import AMBIGUOUS, SHORT, Form, build_index
 
@@ -26,6 +26,7 @@ NO_CREDIT_KINDS = frozenset({"media", "company"})
 # One place or several joined by slashes ("LONDON/SINGAPORE, Oct 23 -").
 _DATELINE_PLACE = r"[A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,2}"
 _DATELINE = re.compile(rf"({_DATELINE_PLACE}(?:/{_DATELINE_PLACE})*)(?=,| \(| —| –| -|:)")
+_LOWER_WORD = re.compile(r"[a-z]+")
 _DATELINE_REACH = 600  # datelines open the story (after a breadcrumb line or two)
 _hit_start, _hit_end = itemgetter(0), itemgetter(1)
 
@@ -33,6 +34,15 @@ TITLE_WEIGHT = 3  # a mention in the headline says most about what the article i
 LEAD_WEIGHT = 2  # the first sentences say more than the rest
 LEAD_CHARS = 300
 LEAD_SENTENCES = 2
+
+# Words that may follow a national body's lower-case name used as a noun ("the U.S. military has",
+# "the Israeli military said"); any other lower-case word after it is the noun it qualifies ("U.S.
+# military base", "Russian military instructors"): an attribute, no mention of the body.
+_AFTER_BODY = frozenset(
+    "and or but nor has have had is was were are be been will would could can may might must should shall did "
+    "does do in on at of for from with to into over under against across near by as than that which who whose "
+    "also still now then itself not never again later first alone too".split()
+)
 
 # Scores of the readings of a form: a short form whose bearer is named in full in the article
 # beats a famous short form, which beats any name that only context supports.
@@ -81,6 +91,14 @@ class EntityLinker:
         self.cues = CueFinder(
             kb.cues, self.index.phrases, self.index.phrase_words, known.__contains__, role_words, demonyms,
         )
+        # Lower-case names of armed forces ("the Pakistani military"), which are attributes before a noun.
+        self.attributive = frozenset(
+            form for text, form in self.index.forms.items()
+            if form.name and text.rpartition(" ")[2][:1].islower() and self.kb[form.name].kind == "armed-forces"
+        )
+        self._after_body = _AFTER_BODY | kb.cues.reporting_verbs | kb.cues.action_verbs
+        # Places other than states, which a document's name may hold ("Rome Statute", "Minsk agreements").
+        self.document_places = frozenset(r.id for r in kb if r.type == "GPE" and r.kind != "country")
         # Only states are states: countries, and the EU as an actor.
         self.state_like = frozenset(i for i in STATE_ACTORS if i in kb)
         # What a mention of each record involves, worked out once (see `_Targets`); None for a
@@ -147,6 +165,7 @@ class EntityLinker:
         givens: dict[tuple[str, int], str | None] = {}  # given names before short forms, by field and start
         claimed = self._claimed_short_forms(doc, hits, givens)
         targets_here: dict[str, _Targets] = {}  # of records whose targets the article resolves
+        document_places, document_name_at = self.document_places, self.cues.document_name_at
         for field_name, field_hits in hits.items():
             field_text = title if field_name == "title" else text
             kept = found.spans[field_name]
@@ -156,6 +175,12 @@ class EntityLinker:
                     continue
                 code, kb_id, may_contain, targets, form, _, _ = facts
                 if code == _LINK:
+                    if form in self.attributive and self._qualifies_noun(field_text, end):
+                        span = Span(start, end, field_text[start:end], field_name)
+                        country = self.kb[kb_id].country
+                        credits.append(Credit(country, span, "demonym"))  # the state, as its demonym would
+                        demonyms.append((span, (f"country:{country}",)))
+                        continue
                     if targets is None:
                         targets = self._targets_here(self.kb[kb_id], named, targets_here, day)
                 elif code == _RESOLVE:
@@ -173,11 +198,14 @@ class EntityLinker:
                     continue
                 else:
                     continue
-                if may_contain and field_text[end : end + 1] == " " and field_text[end + 1 : end + 2].isupper():
-                    name_end = self._titled_name_from(field_text, field_hits, start, end)
-                    if name_end:  # a person: "Defence Minister Wellington Koo", "coach Paris Jackson"
-                        found.persons.append((start, name_end, field_name))
-                        continue
+                if may_contain and field_text[end : end + 1] == " ":
+                    if kb_id in document_places and document_name_at(field_text, end + 1):
+                        continue  # a document signed there: "Rome Statute", "Minsk agreements"
+                    if field_text[end + 1 : end + 2].isupper():
+                        name_end = self._titled_name_from(field_text, field_hits, start, end)
+                        if name_end:  # a person: "Defence Minister Wellington Koo", "coach Paris Jackson"
+                            found.persons.append((start, name_end, field_name))
+                            continue
                 span = Span(start, end, field_text[start:end], field_name)
                 mentions = linked.get(kb_id)
                 if mentions is None:
@@ -195,6 +223,16 @@ class EntityLinker:
         doc.states = self._states(found, demonyms, targets_here)
         unlinked = self._unlinked(doc, hits, found)
         doc.entities = self._entities(doc, found, unlinked)
+
+    def _qualifies_noun(self, text: str, end: int) -> bool:
+        """Whether a body's lower-case name ending at `end` qualifies the word after it ("Pakistani
+        military facilities", "Russia's military-industrial base") rather than naming the body."""
+        if text[end : end + 1] == "-":
+            return True
+        if text[end : end + 1] != " " or not text[end + 1 : end + 2].islower():
+            return False
+        word = _LOWER_WORD.match(text, end + 1).group()  # type: ignore[union-attr]  # a lower-case letter follows
+        return word not in self._after_body and not word.endswith("ed")
 
     def _add_possessor(self, possessor: tuple[str, int], span: Span, linked: dict, credits: list[Credit]) -> None:
         """The place a possessive form names ("Oman" of "Oman's foreign ministry"): a mention and its credits."""
@@ -339,7 +377,10 @@ class EntityLinker:
                     continue
                 if surface in self.kb.cues.name_stopwords and record.id not in named:
                     continue  # a common word ("May") names a person only once named in full
-                score = self._support(record, named, doc, found)
+                # a one-letter form ("X") is named by the words around it alone, not by the article
+                score = self._support(record, named, doc, found) if end - start > 1 else 0.0
+                if record.context_before or record.context_after:
+                    score += _local_support(record, text, start, end)
             else:
                 continue
             if score > best_score:
@@ -447,6 +488,8 @@ class EntityLinker:
         by_key: dict[str, int] = {}
         for start, end, type_ in spans:
             name = text[start:end]
+            if type_ == "PERSON" and ('"' in name or "“" in name or "‘" in name):
+                name = NICKNAME.sub("", name)  # Jorge "Tuto" Quiroga is Jorge Quiroga
             key = name.split(" ")[-1] if type_ == "PERSON" else name
             if type_ == "ORG" and start >= 2 and text[start - 2 : start] == " (" and groups:
                 # "the Institute for Energy Research (IER)": the acronym names the body before it
@@ -668,6 +711,19 @@ def _folded(word: str) -> str:
 def _given_stems(record: Record) -> frozenset[str]:
     """The first three letters, folded, of every word but the last of a person's names."""
     return frozenset(_folded(word)[:3] for name in (record.name, *record.aliases) for word in name.split()[:-1])
+
+
+def _local_support(record: Record, text: str, start: int, end: int) -> float:
+    """1.0 when a word of the record's local context stands right before the form at [start, end)
+    ("on X") or right after it ("X, formerly Twitter"); never for the first part of a compound ("X-ray")."""
+    if text[end : end + 1] == "-":
+        return 0.0
+    for word in record.context_before:
+        i = start - 1 - len(word)
+        if i >= 0 and text[start - 1] == " " and text.startswith(word, i) and (i == 0 or not text[i - 1].isalnum()):
+            return 1.0
+    after = end + 1 if text[end : end + 1] == " " else end
+    return 1.0 if any(text.startswith(word, after) for word in record.context_after) else 0.0
 
 
 def _has_word(text: str, word: str) -> bool:

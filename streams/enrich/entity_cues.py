@@ -64,6 +64,22 @@ def _word_start(text: str, i: int) -> int:
     return i
 
 
+_QUOTES = {'"': '"', "“": "”", "‘": "’"}
+# A nickname in quotes inside a person's name, and the space after it: Jorge "Tuto" Quiroga.
+NICKNAME = re.compile(r'(?:"[A-Z][\w\'’-]*(?: [A-Z][\w\'’-]*)?"|“[A-Z][\w\'’-]*(?: [A-Z][\w\'’-]*)?”|‘[A-Z][\w-]*(?: [A-Z][\w-]*)?’) ')
+# An age in commas after a name, as news and sport write it: "Désiré Doué, 19, scored".
+# (It opens with the comma, no look-behind, so that the engine scans for ", " at C speed.)
+_AGE = re.compile(r", (\d{1,3}), (?=[a-z])")
+
+
+def _nickname_end(text: str, i: int) -> int:
+    """Where the name goes on after a nickname in quotes at `i` and a capitalised word follows; else 0."""
+    match = NICKNAME.match(text, i)
+    if match is None or not text[match.end() : match.end() + 1].isupper():
+        return 0
+    return match.end()
+
+
 def _particle_name(word: str, particles: frozenset[str]) -> bool:
     """A name joined to its particle: "al-Jalali", "bin-Salman", "d'Estaing"."""
     head, dash, rest = word.partition("-")
@@ -110,6 +126,15 @@ class CueFinder:
         self.known = known or (lambda word: False)  # names the knowledge base links on their own
         # capitalised words that are no given name before a surname: titles, offices, stopwords
         self.not_given = self.not_name | cues.person_titles | role_words | cues.place_suffixes
+        # Whether the words at a position, after a place, make a document's name of it: a document's
+        # head ("Rome Statute", "Minsk agreements"), or a capitalised word and a capitalised head
+        # ("Paris Peace Accords", "Minsk II Protocol"); `match(text, start)`, one anchored C match.
+        heads = sorted(cues.document_heads, key=len, reverse=True)
+        capitalised = [h for h in heads if h[:1].isupper()]
+        self.document_name_at = re.compile(
+            rf"(?:{'|'.join(map(re.escape, heads))}|[A-Z][^\W_]*(?:[-'’][^\W_]+)* (?:{'|'.join(map(re.escape, capitalised))}))(?![^\W_])"
+            if heads else r"(?!)"
+        ).match
         # per lower-case phrase: (its cue kinds, role phrases also as "role"; an office; a name
         # before it counts; a name and a comma before it count)
         self.phrase_cues = {
@@ -227,6 +252,12 @@ class CueFinder:
         particles = self.cues.name_particles
         n, i, words, end = len(text), pos, 0, pos
         while words < max_words and i < n:
+            if words and text[i] in _QUOTES:  # a nickname in quotes: Jorge "Tuto" Quiroga
+                after = _nickname_end(text, i)
+                if after:
+                    i = after
+                    continue
+                break
             if words and text[i].isupper() and text[i + 1 : i + 2] == ".":  # an initial: "John F. Kennedy"
                 j = i + 2
                 end, words = j, words + 1
@@ -312,6 +343,7 @@ class CueFinder:
             elif kind == "org-prefix":
                 self._org_starting_at(text, start, end, found)
         self._defined_acronyms(text, found)
+        self._before_ages(text, found)
         out = []
         for (start, end), type_ in sorted(found.items()):
             if type_ == "ORG":
@@ -389,6 +421,16 @@ class CueFinder:
         s, words = self.trim_start(text, s, e)
         if words >= 2 and not sentence_initial(text, s):
             self._person_or_org(text, s, e, found, strict=True)
+
+    def _before_ages(self, text: str, found: dict) -> None:
+        """"Désiré Doué, 19, scored": two or more capitalised words before an age in commas."""
+        for match in _AGE.finditer(text):
+            if not 0 < int(match.group(1)) < 120 or not text[match.start() - 1].isalpha():
+                continue
+            s, e, _ = self.read_backward(text, match.start(), _NO_CONNECTORS, MAX_PERSON_WORDS)
+            s, words = self.trim_start(text, s, e)
+            if words >= 2:
+                self._person_or_org(text, s, e, found, strict=True)
 
     def _from_given_name(self, text: str, start: int, found: dict) -> None:
         """"Paul Pogba": a common given name and one to three more capitalised words."""

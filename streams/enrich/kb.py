@@ -44,7 +44,8 @@ PREFIXES = {
 STATUSES = frozenset({"un-member", "un-observer", "partially-recognised"})
 
 COMMON_KEYS = frozenset(
-    {"id", "type", "kind", "name", "aliases", "acronyms", "ambiguous", "context", "country", "qid", "stands_for"}
+    {"id", "type", "kind", "name", "aliases", "acronyms", "ambiguous", "context", "local_context", "country", "qid",
+     "stands_for"}
 )
 EXTRA_KEYS = {
     "country": frozenset({"iso2", "iso3", "official", "short", "demonyms", "capital", "status"}),
@@ -102,6 +103,9 @@ class Record:
     acronyms: tuple[str, ...] = ()
     ambiguous: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
+    # words written right before / right after an ambiguous form that support it where it stands
+    context_before: tuple[str, ...] = ()
+    context_after: tuple[str, ...] = ()
     stands_for: tuple[str, ...] = ()
     short: tuple[str, ...] = ()
     demonyms: tuple[str, ...] = ()
@@ -300,6 +304,15 @@ def _record_values(path: Path, item: LineDict) -> dict:
             if not isinstance(item[key], str) or not item[key].strip():
                 raise fail(f"{key!r} must be a non-empty string")
             values[key] = item[key].strip()
+    if "local_context" in item:
+        local = item["local_context"]
+        if not isinstance(local, dict) or not local or set(local) - {"before", "after"}:
+            raise fail("'local_context' must be a mapping with 'before' and/or 'after' lists")
+        for key in ("before", "after"):
+            if key in local:
+                values[f"context_{key}"] = _strings(local[key], f"local_context.{key}", fail)
+        if not values.get("ambiguous"):
+            raise fail("'local_context' supports an ambiguous form: list it in 'ambiguous'")
     if "stands_for" in item:
         target = item["stands_for"]
         values["stands_for"] = (target,) if isinstance(target, str) else _strings(target, "stands_for", fail)

@@ -41,6 +41,7 @@ CUE_KINDS = {
     "person-qualifier": "person_qualifiers",  # before a name, no part of it: "Republican Jack Ciattarelli"
     "number-word": "number_words",  # no person's name ends in one: "World War Two"
     "name-title": "name_titles",  # part of the name before a one-word name: "Prince William", "Queen Rania"
+    "document-head": "document_heads",  # after a city or region, a document's name: "Rome Statute", "Minsk agreements"
 }
 
 _SMALL_WORDS = frozenset({"of", "the", "for", "and", "on", "in", "at", "to"})
@@ -86,6 +87,7 @@ class Cues:
     person_qualifiers: frozenset[str] = frozenset()
     number_words: frozenset[str] = frozenset()
     name_titles: frozenset[str] = frozenset()
+    document_heads: frozenset[str] = frozenset()
 
 
 def _words(path: Path, item: dict, key: str) -> list[str]:
