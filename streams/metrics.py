@@ -63,6 +63,12 @@ def observe_alert(alert: dict, created: bool) -> None:
     ALERTS.labels(str(alert.get("rule", "unknown")), "false" if created else "true").inc()
 
 
+def observe_sent(topic: str, count: int) -> None:
+    """Messages delivered past Faust's sensors (exactly-once outputs go through the transaction's producer)."""
+    if count:
+        MESSAGES_OUT.labels(topic).inc(count)
+
+
 def observe_duplicate(kind: str) -> None:
     """One record not counted again: `article`, an article a rule's open story holds already, from
     another record; `surge`, an article a surge key counted already in its windows."""

@@ -195,3 +195,20 @@ def test_produce_creates_geowire_topics_and_refuses_a_missing_one(kafka: Setting
     done = subprocess.run([*geowire, "--topic", missing, str(source)], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert f"topic '{missing}' does not exist" in done.stderr
+
+
+def test_exactly_once_outputs_are_counted_as_delivered(kafka: Settings, tmp_path: Path) -> None:
+    """Exactly-once outputs go through the transaction's producer, past Faust's sensors: still counted."""
+    w = Worker(isolated_env(kafka, processing_guarantee="exactly_once"), tmp_path / "worker.log").start()
+    try:
+        wait_until_ready(w)
+        good = {"id": "eos-good", "url": "https://example.org/eos", "text": "Ukraine and Poland signed a deal."}
+        produce(w.settings, [orjson.dumps(sample_raw_article()), orjson.dumps(good), b"not json"])
+        records = consume(w.settings, [w.settings.topic_enriched, w.settings.topic_deadletter], 3)
+        assert len(records) == 3, w.log()
+        _, body = get(w, "/metrics")
+        text = body.decode()
+        assert sample(text, "geowire_messages_out_total", topic=w.settings.topic_enriched) == 2, text
+        assert sample(text, "geowire_messages_out_total", topic=w.settings.topic_deadletter) == 1, text
+    finally:
+        assert w.stop() == 0

@@ -28,7 +28,7 @@ from ..deadletter import Origin
 from ..enrich import Enricher
 from ..enrich.clean_language import load_model
 from ..ingest import Outcome, process
-from ..metrics import observe_outcome
+from ..metrics import observe_outcome, observe_sent
 from ..topics import send_output
 
 log = logging.getLogger(__name__)
@@ -190,6 +190,7 @@ class _CommitSlot(asyncio.Future):
 
 async def _send_and_ack(stream, events: list, messages: list[Message], chunks: list[Awaitable[list[Result]]]) -> None:  # type: ignore[no-untyped-def]
     deliveries = []
+    sent: dict[str, int] = {}  # exactly-once outputs per topic
     for chunk in chunks:
         for outcome, encoded, seconds in await chunk:
             observe_outcome(outcome, seconds)
@@ -204,7 +205,12 @@ async def _send_and_ack(stream, events: list, messages: list[Message], chunks: l
                 )
             # exactly_once: in the transaction of its input's partition
             deliveries.append(await send_output(app, target, outcome.key, encoded, topic, partition))
+            if app.in_transaction:  # past Faust's sensors, which count the other outputs
+                name = target.get_topic_name()
+                sent[name] = sent.get(name, 0) + 1
     await asyncio.gather(*deliveries)
+    for name, count in sent.items():
+        observe_sent(name, count)
     for event in events:
         await stream.ack(event)
 
