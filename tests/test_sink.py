@@ -219,15 +219,21 @@ def test_an_article_written_again_replaces_its_entities_tags_and_states(conn: ps
     assert (count(conn, "article_entities"), count(conn, "article_tags"), count(conn, "article_states")) == (1, 0, 1)
 
 
-def test_articles_without_a_readable_date_are_stored_with_null_published_at(conn: psycopg.Connection, enriched_fixtures: list[dict]) -> None:
-    [article] = make_articles(enriched_fixtures, 1)
-    article["published_at"] = "sometime last spring"
+def test_articles_without_a_readable_date_are_stored_with_null_published_at_dated_by_url_or_enrichment(conn: psycopg.Connection, enriched_fixtures: list[dict]) -> None:
+    dated, undated = make_articles(enriched_fixtures, 2)
+    for article, url in ((dated, "https://example.org/2023/03/17/story"), (undated, "https://example.org/world/story")):
+        article["published_at"], article["url"] = "sometime last spring", url
 
-    store.write_batch(conn, [article], [])
+    store.write_batch(conn, [dated, undated], [])
 
-    published_at, dated_at, enriched_at = conn.execute("SELECT published_at, dated_at, enriched_at FROM articles").fetchone()
+    rows = conn.execute("SELECT id, published_at, dated_at, enriched_at FROM articles").fetchall()
+    by_id = {row[0]: row[1:] for row in rows}
+    published_at, dated_at, enriched_at = by_id[undated["id"]]
     assert published_at is None
     assert dated_at == enriched_at
+    published_at, dated_at, _ = by_id[dated["id"]]
+    assert published_at is None
+    assert dated_at.isoformat() == "2023-03-17T00:00:00+00:00"  # the date its URL gives
 
 
 def test_nul_characters_are_dropped_rather_than_refusing_the_batch(conn: psycopg.Connection, enriched_fixtures: list[dict]) -> None:

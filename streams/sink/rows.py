@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 import orjson
 
 from ..enrich import parse_published
+from ..enrich.dates import url_date
 
 
 @dataclass
@@ -44,7 +45,8 @@ def article_rows(doc: dict) -> ArticleRows:
     """The rows of one enriched article (schemas/enriched-article.v1.json)."""
     published_at = _timestamp(doc.get("published_at"))
     enriched_at = _timestamp(doc["enriched_at"]) or datetime.now(timezone.utc).isoformat()
-    dated_at = published_at or enriched_at
+    dated = url_date(doc.get("url"))  # when the crawler gave no readable date
+    dated_at = published_at or (dated.isoformat() if dated else None) or enriched_at
     article_id = doc["id"]
     rows = ArticleRows(article={
         "id": article_id,
