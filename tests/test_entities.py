@@ -604,3 +604,35 @@ def test_two_capitalised_words_before_an_age_are_a_person(link, text, person):
 def test_a_place_or_a_date_before_a_number_in_commas_is_no_person(link):
     doc = run(link, "The count began in New York, 12, and on March 3, 2024, ended.", day=date(2025, 6, 1))
     assert names(doc, "PERSON") == set()
+
+
+DATELINES = {
+    "RICHMOND, Va. — The budget passed on Friday.": {"city:richmond-virginia", "region:virginia"},
+    "AUSTIN, Texas (AP) — Lawmakers met on Tuesday.": {"city:austin", "region:texas"},
+    "BOSTON, Mass. — Protesters rallied.": {"city:boston", "region:massachusetts"},
+}
+
+
+@pytest.mark.parametrize("text", list(DATELINES))
+def test_a_us_dateline_names_the_city_and_its_state(link, text):
+    assert DATELINES[text] <= set(by_id(run(link, text)))
+
+
+def test_a_us_dateline_city_no_record_holds_is_still_a_place(link):
+    doc = run(link, "UVALDE, Texas — Families gathered in Uvalde on Tuesday.")
+    place = next(e for e in doc.entities if e.name == "Uvalde")
+    assert place.type == "GPE" and place.kb_id is None and len(place.mentions) == 2
+    assert "region:texas" in by_id(doc)
+
+
+def test_an_ap_state_abbreviation_names_the_state_and_a_common_word_needs_context(link):
+    assert "region:georgia-us-state" in by_id(run(link, "He moved to Atlanta, Ga., last year."))
+    assert "region:massachusetts" not in by_id(run(link, "Thousands of Catholics attended Mass. Others stayed home."))
+
+
+def test_a_former_state_is_a_place_crediting_no_state_of_today(link):
+    doc = run(link, "After the collapse of the Soviet Union, Yugoslavia, Czechoslovakia and East Germany were gone too.")
+    found = by_id(doc)
+    for kb_id in ("place:soviet-union", "place:yugoslavia", "place:czechoslovakia", "place:east-germany"):
+        assert found[kb_id].type == "GPE"
+    assert "country:DEU" not in found and not doc.states
