@@ -46,6 +46,16 @@ _AFTER_BODY = frozenset(
     "also still now then itself not never again later first alone too".split()
 )
 
+# Lower-case nouns after a sea's or world region's one-word form that name the place itself ("the
+# Pacific region", "Arctic waters"), not a thing it qualifies ("Pacific island nation").
+_PLACE_HEADS = frozenset("region regions area areas coast coastline coasts waters basin rim seaboard shore shores".split())
+# Nouns after a compound of places that make the places parties to it ("China-Central Asia summit",
+# "EU-Central Asia relations"), not the name of a thing ("Central Asia-China gas pipeline").
+_BETWEEN_HEADS = frozenset(
+    "summit summits talks meeting meetings forum conference war dialogue relations ties cooperation partnership "
+    "trade border format".split()
+)
+
 # Scores of the readings of a form: a short form whose bearer is named in full in the article
 # beats a famous short form, which beats any name that only context supports.
 _NAMED_IN_FULL = 3.0
@@ -101,7 +111,17 @@ class EntityLinker:
             form for text, form in self.index.forms.items()
             if form.name and text.rpartition(" ")[2][:1].islower() and self.kb[form.name].kind == "armed-forces"
         )
-        self._after_body = _AFTER_BODY | kb.cues.reporting_verbs | kb.cues.action_verbs
+        self._after_body = _AFTER_BODY | kb.cues.reporting_verbs | kb.cues.action_verbs | kb.cues.verbs
+        # Forms of seas and world regions (places of no one state): before a noun, a one-word short form
+        # of a longer name is an adjective ("Pacific island nation"; "a Sahel analyst" keeps the Sahel),
+        # and a compound of them the name of a thing ("Central Asia-China gas pipeline"); neither names
+        # the place. Per form: whether it is such a short form.
+        self.modifiers = {
+            form: " " not in text and " " in self.kb[form.name].name
+            for text, form in self.index.forms.items()
+            if form.name and self.kb[form.name].type == "GPE" and self.kb[form.name].kind in ("sea", "region")
+            and not self.kb[form.name].country
+        }
         # Places other than states, which a document's name may hold ("Rome Statute", "Minsk agreements").
         self.document_places = frozenset(r.id for r in kb if r.type == "GPE" and r.kind != "country")
         # Only states are states: countries, and the EU as an actor.
@@ -194,6 +214,8 @@ class EntityLinker:
                         credits.append(Credit(country, span, "demonym"))  # the state, as its demonym would
                         demonyms.append((span, (f"country:{country}",)))
                         continue
+                    if form in self.modifiers and self._modifies_noun(field_text, end, self.modifiers[form]):
+                        continue
                     if targets is None:
                         targets = self._targets_here(self.kb[kb_id], named, targets_here, day)
                 elif code == _RESOLVE:
@@ -249,6 +271,26 @@ class EntityLinker:
             return False
         word = _LOWER_WORD.match(text, end + 1).group()  # type: ignore[union-attr]  # a lower-case letter follows
         return word not in self._after_body and not word.endswith("ed")
+
+    def _modifies_noun(self, text: str, end: int, one_word: bool) -> bool:
+        """Whether a sea's or world region's form ending at `end` qualifies a noun rather than names
+        the place: a one-word short form before a noun that is no place's head ("Pacific island nation", not
+        "the Pacific region"), or any form opening a compound of places before a noun that makes them
+        no parties ("Central Asia-China gas pipeline", not "EU-Central Asia summit")."""
+        after = text[end : end + 1]
+        if after == "-" and text[end + 1 : end + 2].isupper():
+            end = text.find(" ", end)
+            if end < 0:
+                return False
+            heads = _BETWEEN_HEADS
+        elif after == " " and one_word:
+            heads = _PLACE_HEADS
+        else:
+            return False
+        if not text[end + 1 : end + 2].islower():
+            return False
+        word = _LOWER_WORD.match(text, end + 1).group()  # type: ignore[union-attr]  # a lower-case letter follows
+        return word not in self._after_body and not word.endswith("ed") and word not in heads
 
     def _add_possessor(self, possessor: tuple[str, int], span: Span, linked: dict, credits: list[Credit]) -> None:
         """The place a possessive form names ("Oman" of "Oman's foreign ministry"): a mention and its credits."""
@@ -523,6 +565,7 @@ class EntityLinker:
             spans = sorted(
                 set(spans) | {(s, e, "PERSON") for s, e, f in found.persons if f == "text"} | {(s, e, "GPE") for s, e, f in found.places}
             )
+        spans = [self.cues.with_place_of(text, s, e, linked) if t == "PERSON" else (s, e, t) for s, e, t in spans]
         spans = self._given_names_of_linked(text, spans, found)
         if not spans:
             return []
