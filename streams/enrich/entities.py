@@ -322,21 +322,19 @@ class EntityLinker:
             line = head.find("\n", line) + 1 or -1
             if match is None:
                 continue
-            if out is hits:
-                out = list(hits)
             state = _DATELINE_STATE.match(head, match.end(1))
             region = self._dateline_states.get(state.group(1)) if state is not None else None
             if region is not None:
-                _put(out, (state.start(1), state.end(1), region), replace=True)
+                out = _put(out, hits, (state.start(1), state.end(1), region), replace=True)
             start = match.start(1)
             places = match.group(1).split("/")
             for k, place in enumerate(places):
                 end = start + len(place)
                 form = self.index.forms.get(place.title()) or self.index.forms.get(place)
                 if form is not None and form.name:
-                    _put(out, (start, end, self._facts_by_form[form]))
+                    out = _put(out, hits, (start, end, self._facts_by_form[form]))
                 elif region is not None and k == len(places) - 1 and (city := self._city_in(form, region[1])):
-                    _put(out, (start, end, city))
+                    out = _put(out, hits, (start, end, city))
                 start = end + 1
         return out
 
@@ -565,7 +563,9 @@ class EntityLinker:
             spans = sorted(
                 set(spans) | {(s, e, "PERSON") for s, e, f in found.persons if f == "text"} | {(s, e, "GPE") for s, e, f in found.places}
             )
-        spans = [self.cues.with_place_of(text, s, e, linked) if t == "PERSON" else (s, e, t) for s, e, t in spans]
+        for k, (s, e, t) in enumerate(spans):
+            if text[e : e + 4] == " of " and t == "PERSON":  # "Saint Francis of Assisi"
+                spans[k] = self.cues.with_place_of(text, s, e, linked)
         spans = self._given_names_of_linked(text, spans, found)
         if not spans:
             return []
@@ -779,15 +779,18 @@ def _lead_end(doc: Document) -> int:
     return LEAD_CHARS
 
 
-def _put(hits: list, hit: tuple, replace: bool = False) -> None:
-    """Insert `hit` into the sorted, non-overlapping `hits` unless it overlaps one; with `replace`,
-    a hit of exactly the same span gives way to it."""
+def _put(out: list, hits: list, hit: tuple, replace: bool = False) -> list:
+    """`out` (the sorted, non-overlapping `hits`, or a copy of them) with `hit` inserted unless it
+    overlaps one; with `replace`, a hit of exactly the same span gives way to it. `hits` stay as they are."""
     start, end = hit[0], hit[1]
-    k = bisect_right(hits, start, key=_hit_start)  # hits do not overlap: only the ones on either side may
-    if replace and k and hits[k - 1][:2] == (start, end):
-        hits[k - 1] = hit
-    elif not (k and hits[k - 1][1] > start) and not (k < len(hits) and hits[k][0] < end):
-        insort(hits, hit, key=_hit_start)
+    k = bisect_right(out, start, key=_hit_start)  # hits do not overlap: only the ones on either side may
+    if replace and k and out[k - 1][:2] == (start, end):
+        out = list(out) if out is hits else out
+        out[k - 1] = hit
+    elif not (k and out[k - 1][1] > start) and not (k < len(out) and out[k][0] < end):
+        out = list(out) if out is hits else out
+        insort(out, hit, key=_hit_start)
+    return out
 
 
 def _role_ending(hits: list[tuple[int, int, tuple]], end: int) -> str | None:
