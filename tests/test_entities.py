@@ -604,3 +604,76 @@ def test_two_capitalised_words_before_an_age_are_a_person(link, text, person):
 def test_a_place_or_a_date_before_a_number_in_commas_is_no_person(link):
     doc = run(link, "The count began in New York, 12, and on March 3, 2024, ended.", day=date(2025, 6, 1))
     assert names(doc, "PERSON") == set()
+
+
+DATELINES = {
+    "RICHMOND, Va. — The budget passed on Friday.": {"city:richmond-virginia", "region:virginia"},
+    "AUSTIN, Texas (AP) — Lawmakers met on Tuesday.": {"city:austin", "region:texas"},
+    "BOSTON, Mass. — Protesters rallied.": {"city:boston", "region:massachusetts"},
+}
+
+
+@pytest.mark.parametrize("text", list(DATELINES))
+def test_a_us_dateline_names_the_city_and_its_state(link, text):
+    assert DATELINES[text] <= set(by_id(run(link, text)))
+
+
+def test_a_us_dateline_city_no_record_holds_is_still_a_place(link):
+    doc = run(link, "UVALDE, Texas — Families gathered in Uvalde on Tuesday.")
+    place = next(e for e in doc.entities if e.name == "Uvalde")
+    assert place.type == "GPE" and place.kb_id is None and len(place.mentions) == 2
+    assert "region:texas" in by_id(doc)
+
+
+def test_an_ap_state_abbreviation_names_the_state_and_a_common_word_needs_context(link):
+    assert "region:georgia-us-state" in by_id(run(link, "He moved to Atlanta, Ga., last year."))
+    assert "region:massachusetts" not in by_id(run(link, "Thousands of Catholics attended Mass. Others stayed home."))
+
+
+def test_a_former_state_is_a_place_crediting_no_state_of_today(link):
+    doc = run(link, "After the collapse of the Soviet Union, Yugoslavia, Czechoslovakia and East Germany were gone too.")
+    found = by_id(doc)
+    for kb_id in ("place:soviet-union", "place:yugoslavia", "place:czechoslovakia", "place:east-germany"):
+        assert found[kb_id].type == "GPE"
+    assert "country:DEU" not in found and not doc.states
+
+
+def test_a_building_after_an_article_before_an_apposition_is_no_person(link):
+    assert not names(run(link, "The judges sat in the Peace Palace, the court's president said on Monday."), "PERSON")
+
+
+def test_a_saints_of_place_belongs_to_the_name_and_a_linked_state_does_not(link):
+    assert "Francis of Assisi" in names(run(link, "The pope took the name of Saint Francis of Assisi in 2013."), "PERSON")
+    doc = run(link, "King Abdullah of Jordan met officials in Amman.")
+    assert "country:JOR" in by_id(doc)
+
+
+@pytest.mark.parametrize(
+    "text, place, kept",
+    [
+        ("The Pacific island nation of Tuvalu signed a deal.", "place:pacific-ocean", False),
+        ("China is expanding its reach across the Pacific.", "place:pacific-ocean", True),
+        ("The Central Asia-China gas pipeline carries Turkmen gas.", "place:central-asia", False),
+        ("Russia still competes for influence in Central Asia.", "place:central-asia", True),
+        ("Leaders met for the China-Central Asia summit in Astana.", "place:central-asia", True),
+    ],
+)
+def test_a_sea_or_world_region_qualifying_a_noun_names_no_place(link, text, place, kept):
+    assert (place in by_id(run(link, text))) is kept
+
+
+def test_democrats_need_us_political_context(link):
+    doc = run(link, "Sweden's Social Democrats criticised the budget. US tariffs hurt exports.", "Democrats push back on budget")
+    assert "org:democratic-party" not in by_id(doc)
+    doc = run(link, "Republicans in Congress said the bill would pass.", "Democrats push back on budget")
+    assert "org:democratic-party" in by_id(doc)
+
+
+def test_a_city_before_a_lower_case_word_and_a_documents_head_names_no_place(link):
+    assert "city:paris" not in by_id(run(link, "Officials praised the Paris climate agreement on Monday."))
+    assert "city:paris" in by_id(run(link, "Leaders met in Paris on agreement day."))
+
+
+@pytest.mark.parametrize("verb", ["struck", "took part in", "reportedly shot down"])
+def test_a_national_body_before_a_verb_is_the_body(link, verb):
+    assert "org:pakistan-armed-forces" in by_id(run(link, f"The Pakistani military {verb} the drones.", day=date(2025, 5, 10)))

@@ -320,3 +320,23 @@ def test_the_korean_democratic_party_needs_korean_context_and_the_us_one_america
     dc = Document(title="", text="In Washington, the Democratic Party said Congress must act.", reference_date=date(2024, 12, 14))
     link(dc)
     assert "org:democratic-party" in {e.kb_id for e in dc.entities}
+
+
+@pytest.mark.parametrize(
+    "person, title, day",
+    [
+        ("person:glenn-youngkin", "Governor of Virginia", date(2024, 5, 1)),
+        ("person:serdar-berdimuhamedow", "President of Turkmenistan", date(2024, 5, 1)),
+        ("person:joel-kaplan", "Chief Global Affairs Officer of Meta", date(2025, 6, 1)),
+        ("person:kassym-jomart-tokayev", "President of Kazakhstan", date(2025, 6, 1)),
+        ("person:gavin-newsom", "Governor of California", date(2025, 6, 1)),
+    ],
+)
+def test_governors_and_central_asian_leaders_hold_their_dated_roles(person, title, day):
+    assert title in [r.title for r in load_kb()[person].roles_on(day)]
+
+
+def test_a_governors_term_ends_on_the_inauguration_of_the_next():
+    kb = load_kb()
+    assert not kb["person:glenn-youngkin"].roles_on(date(2026, 2, 1))
+    assert [r.title for r in kb["person:abigail-spanberger"].roles_on(date(2026, 2, 1))] == ["Governor of Virginia"]

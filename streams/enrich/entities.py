@@ -26,6 +26,8 @@ NO_CREDIT_KINDS = frozenset({"media", "company"})
 # One place or several joined by slashes ("LONDON/SINGAPORE, Oct 23 -").
 _DATELINE_PLACE = r"[A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,2}"
 _DATELINE = re.compile(rf"({_DATELINE_PLACE}(?:/{_DATELINE_PLACE})*)(?=,| \(| —| –| -|:)")
+# A US state after a dateline's city, by its AP abbreviation or name: "RICHMOND, Va. —", "AUSTIN, Texas (AP) —".
+_DATELINE_STATE = re.compile(r", ((?:[A-Z][a-z]{0,4}\.){1,2}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)(?= —| –| -| \(|:)")
 _LOWER_WORD = re.compile(r"[a-z]+")
 _DATELINE_REACH = 600  # datelines open the story (after a breadcrumb line or two)
 _hit_start, _hit_end = itemgetter(0), itemgetter(1)
@@ -44,6 +46,16 @@ _AFTER_BODY = frozenset(
     "also still now then itself not never again later first alone too".split()
 )
 
+# Lower-case nouns after a sea's or world region's one-word form that name the place itself ("the
+# Pacific region", "Arctic waters"), not a thing it qualifies ("Pacific island nation").
+_PLACE_HEADS = frozenset("region regions area areas coast coastline coasts waters basin rim seaboard shore shores".split())
+# Nouns after a compound of places that make the places parties to it ("China-Central Asia summit",
+# "EU-Central Asia relations"), not the name of a thing ("Central Asia-China gas pipeline").
+_BETWEEN_HEADS = frozenset(
+    "summit summits talks meeting meetings forum conference war dialogue relations ties cooperation partnership "
+    "trade border format".split()
+)
+
 # Scores of the readings of a form: a short form whose bearer is named in full in the article
 # beats a famous short form, which beats any name that only context supports.
 _NAMED_IN_FULL = 3.0
@@ -57,12 +69,14 @@ _RESOLVE = 1  # may name a record: which one, if any, depends on the article
 _DEMONYM = 2  # credits a state and is no entity
 _CUE = 3  # a capitalised office or cue word: read by the cue rules only
 _PHRASE = 4  # a lower-case office or cue: it counts only beside a capitalised word
+_PLACE = 5  # a dateline's city before its state that no record holds ("UVALDE, Texas —"): a place, kb_id null
+_UNLINKED_PLACE = (_PLACE, None, False, None, Form("?", ()), (), ())
 
 
 class _Mentions:
     """Per-article working state: the mentions found so far, by record id or unlinked name."""
 
-    __slots__ = ("linked", "scores", "lead_end", "spans", "persons", "context")
+    __slots__ = ("linked", "scores", "lead_end", "spans", "persons", "places", "context")
 
     def __init__(self, lead_end: int) -> None:
         self.linked: dict[str, list[Span]] = {}
@@ -73,6 +87,7 @@ class _Mentions:
         # contain ("Gazprom and China National Petroleum Corp.")
         self.spans: dict[str, list[tuple[int, int, bool]]] = {"title": [], "text": []}
         self.persons: list[tuple[int, int, str]] = []  # unlinked names found while linking
+        self.places: list[tuple[int, int, str]] = []  # unlinked places found while linking
         self.context: dict[str, bool] = {}  # context word -> found in the article
 
 
@@ -96,7 +111,17 @@ class EntityLinker:
             form for text, form in self.index.forms.items()
             if form.name and text.rpartition(" ")[2][:1].islower() and self.kb[form.name].kind == "armed-forces"
         )
-        self._after_body = _AFTER_BODY | kb.cues.reporting_verbs | kb.cues.action_verbs
+        self._after_body = _AFTER_BODY | kb.cues.reporting_verbs | kb.cues.action_verbs | kb.cues.verbs
+        # Forms of seas and world regions (places of no one state): before a noun, a one-word short form
+        # of a longer name is an adjective ("Pacific island nation"; "a Sahel analyst" keeps the Sahel),
+        # and a compound of them the name of a thing ("Central Asia-China gas pipeline"); neither names
+        # the place. Per form: whether it is such a short form.
+        self.modifiers = {
+            form: " " not in text and " " in self.kb[form.name].name
+            for text, form in self.index.forms.items()
+            if form.name and self.kb[form.name].type == "GPE" and self.kb[form.name].kind in ("sea", "region")
+            and not self.kb[form.name].country
+        }
         # Places other than states, which a document's name may hold ("Rome Statute", "Minsk agreements").
         self.document_places = frozenset(r.id for r in kb if r.type == "GPE" and r.kind != "country")
         # Only states are states: countries, and the EU as an actor.
@@ -121,6 +146,14 @@ class EntityLinker:
         # make it someone else's).
         self._facts = [self._facts_of(form) for form in self.index.find.forms]
         self._facts_by_form = {facts[4]: facts for facts in self._facts}
+        # Every form of a first-level division, ambiguous ones too ("Va.", "Mass.", "Texas"): after a
+        # dateline's city it names the division; the facts of a link to it.
+        self._dateline_states = {
+            text: (_LINK, record.id, True, self.credit_targets[record.id], form, (), ())
+            for record in kb if record.kind == "region" and record.country
+            for text in (record.name, *record.aliases, *record.ambiguous)
+            if (form := self.index.forms.get(text)) is not None
+        }
         # The first three letters of every given name of each person, folded (see `_given_name_of`).
         self._given_stems = {r.id: _given_stems(r) for r in kb if r.type == "PERSON"}
         # Roles by record, their dates and output dicts worked out once: [(from, to, dict)].
@@ -181,6 +214,8 @@ class EntityLinker:
                         credits.append(Credit(country, span, "demonym"))  # the state, as its demonym would
                         demonyms.append((span, (f"country:{country}",)))
                         continue
+                    if form in self.modifiers and self._modifies_noun(field_text, end, self.modifiers[form]):
+                        continue
                     if targets is None:
                         targets = self._targets_here(self.kb[kb_id], named, targets_here, day)
                 elif code == _RESOLVE:
@@ -189,6 +224,9 @@ class EntityLinker:
                         continue
                     kb_id, may_contain = record.id, record.type == "GPE"
                     targets = self._targets_here(record, named, targets_here, day)
+                elif code == _PLACE:
+                    found.places.append((start, end, field_name))
+                    continue
                 elif code == _DEMONYM:
                     span = Span(start, end, field_text[start:end], field_name)
                     kept.append((start, end, True))
@@ -234,6 +272,26 @@ class EntityLinker:
         word = _LOWER_WORD.match(text, end + 1).group()  # type: ignore[union-attr]  # a lower-case letter follows
         return word not in self._after_body and not word.endswith("ed")
 
+    def _modifies_noun(self, text: str, end: int, one_word: bool) -> bool:
+        """Whether a sea's or world region's form ending at `end` qualifies a noun rather than names
+        the place: a one-word short form before a noun that is no place's head ("Pacific island nation", not
+        "the Pacific region"), or any form opening a compound of places before a noun that makes them
+        no parties ("Central Asia-China gas pipeline", not "EU-Central Asia summit")."""
+        after = text[end : end + 1]
+        if after == "-" and text[end + 1 : end + 2].isupper():
+            end = text.find(" ", end)
+            if end < 0:
+                return False
+            heads = _BETWEEN_HEADS
+        elif after == " " and one_word:
+            heads = _PLACE_HEADS
+        else:
+            return False
+        if not text[end + 1 : end + 2].islower():
+            return False
+        word = _LOWER_WORD.match(text, end + 1).group()  # type: ignore[union-attr]  # a lower-case letter follows
+        return word not in self._after_body and not word.endswith("ed") and word not in heads
+
     def _add_possessor(self, possessor: tuple[str, int], span: Span, linked: dict, credits: list[Credit]) -> None:
         """The place a possessive form names ("Oman" of "Oman's foreign ministry"): a mention and its credits."""
         linked.setdefault(possessor[0], []).append(span)
@@ -251,7 +309,11 @@ class EntityLinker:
         return out
 
     def _datelines(self, text: str, hits: list) -> list:
-        """All-capital places opening a paragraph before a dash or a date: "KYIV, March 3 (Reuters) -"."""
+        """All-capital places opening a paragraph before a dash or a date: "KYIV, March 3 (Reuters) -".
+
+        After a US city, its state ("RICHMOND, Va. —", "AUSTIN, Texas (AP) —") is linked, and names
+        the city: the record of that name in that state, or a place no record holds (kb_id null).
+        """
         out = hits
         head = text[:_DATELINE_REACH]
         line = 0
@@ -260,17 +322,35 @@ class EntityLinker:
             line = head.find("\n", line) + 1 or -1
             if match is None:
                 continue
+            state = _DATELINE_STATE.match(head, match.end(1))
+            region = self._dateline_states.get(state.group(1)) if state is not None else None
+            if region is not None:
+                out = _put(out, hits, (state.start(1), state.end(1), region), replace=True)
             start = match.start(1)
-            for place in match.group(1).split("/"):
+            places = match.group(1).split("/")
+            for k, place in enumerate(places):
                 end = start + len(place)
                 form = self.index.forms.get(place.title()) or self.index.forms.get(place)
-                k = bisect_right(hits, start, key=_hit_start)  # hits do not overlap: only the ones on either side may
-                if form is not None and form.name and not (k and hits[k - 1][1] > start) and not (k < len(hits) and hits[k][0] < end):
-                    if out is hits:
-                        out = list(hits)
-                    insort(out, (start, end, self._facts_by_form[form]), key=_hit_start)
+                if form is not None and form.name:
+                    out = _put(out, hits, (start, end, self._facts_by_form[form]))
+                elif region is not None and k == len(places) - 1 and (city := self._city_in(form, region[1])):
+                    out = _put(out, hits, (start, end, city))
                 start = end + 1
         return out
+
+    def _city_in(self, form: Form | None, region_id: str) -> tuple | None:
+        """The facts of a dateline's city before its state: the record of that name the state's
+        context supports, or else an unlinked place in the US; None for nothing."""
+        region = self.kb[region_id]
+        for meaning in form.meanings if form is not None else ():
+            record = self.kb.get(meaning[1]) if meaning[0] == AMBIGUOUS else None
+            if record is not None and record.kind == "city" and record.country == region.country and (
+                region_id in record.context or region.name in record.context
+            ):
+                return (_LINK, record.id, True, self.credit_targets[record.id], form, (), ())
+        # a US city no record holds, as AP writes them ("UVALDE, Texas —"); elsewhere the name before
+        # a region may be a base or a district ("PITUFFIK, Greenland —")
+        return _UNLINKED_PLACE if region.country == "USA" else None
 
     def _titled_name_from(self, text: str, hits: list[tuple[int, int, tuple]], start: int, end: int) -> int:
         """Where a person's name ends when a place's form at [start, end) opens it, else 0.
@@ -479,8 +559,13 @@ class EntityLinker:
             cue_hits += self.cues.phrase_hits(text, phrases, linked)
         cue_hits.sort()
         spans = self.cues.find(text, cue_hits, linked)
-        if found.persons:
-            spans = sorted(set(spans) | {(s, e, "PERSON") for s, e, f in found.persons if f == "text"})
+        if found.persons or found.places:
+            spans = sorted(
+                set(spans) | {(s, e, "PERSON") for s, e, f in found.persons if f == "text"} | {(s, e, "GPE") for s, e, f in found.places}
+            )
+        for k, (s, e, t) in enumerate(spans):
+            if text[e : e + 4] == " of " and t == "PERSON":  # "Saint Francis of Assisi"
+                spans[k] = self.cues.with_place_of(text, s, e, linked)
         spans = self._given_names_of_linked(text, spans, found)
         if not spans:
             return []
@@ -490,6 +575,10 @@ class EntityLinker:
             name = text[start:end]
             if type_ == "PERSON" and ('"' in name or "“" in name or "‘" in name):
                 name = NICKNAME.sub("", name)  # Jorge "Tuto" Quiroga is Jorge Quiroga
+            elif type_ == "GPE":  # a dateline's city: "UVALDE" is Uvalde
+                by_key[name] = len(groups)
+                groups.append((name.title(), type_, [Span(start, end, name, "text")]))
+                continue
             key = name.split(" ")[-1] if type_ == "PERSON" else name
             if type_ == "ORG" and start >= 2 and text[start - 2 : start] == " (" and groups:
                 # "the Institute for Energy Research (IER)": the acronym names the body before it
@@ -559,7 +648,9 @@ class EntityLinker:
         """
         for name, type_, mentions in groups:
             forms = {m.text for m in mentions}
-            if type_ == "PERSON":
+            if type_ == "GPE":
+                forms.add(name)  # a dateline's city, named again in the story
+            elif type_ == "PERSON":
                 surname = name.split(" ")[-1]
                 if len(surname) >= 3 and surname not in self.cues.not_name:
                     forms.add(surname)
@@ -686,6 +777,20 @@ def _lead_end(doc: Document) -> int:
             if seen == LEAD_SENTENCES:
                 return min(max(sentence.end, 1), 2 * LEAD_CHARS)
     return LEAD_CHARS
+
+
+def _put(out: list, hits: list, hit: tuple, replace: bool = False) -> list:
+    """`out` (the sorted, non-overlapping `hits`, or a copy of them) with `hit` inserted unless it
+    overlaps one; with `replace`, a hit of exactly the same span gives way to it. `hits` stay as they are."""
+    start, end = hit[0], hit[1]
+    k = bisect_right(out, start, key=_hit_start)  # hits do not overlap: only the ones on either side may
+    if replace and k and out[k - 1][:2] == (start, end):
+        out = list(out) if out is hits else out
+        out[k - 1] = hit
+    elif not (k and out[k - 1][1] > start) and not (k < len(out) and out[k][0] < end):
+        out = list(out) if out is hits else out
+        insort(out, hit, key=_hit_start)
+    return out
 
 
 def _role_ending(hits: list[tuple[int, int, tuple]], end: int) -> str | None:

@@ -33,6 +33,12 @@ _NAME_INNER = "'’-"
 _OPENERS = ".!?\n\"“‘:;"
 _POSSESSIVE = ("'s", "’s")
 _CLAUSE_WORDS = frozenset({"and", "or", "but", "while", "who", "which", "when", "where", "as", "after", "before", "said"})
+# Lower-case words that join or point rather than name: no part of a document's name after a place
+# ("Paris and agreement" names no document)
+_FUNCTION_WORDS = frozenset(
+    "a an the and or but nor of to in on at by for from with as than that this these those which who is was are "
+    "were be been has have had will would can could may might must should its his her their our new".split()
+)
 # Words that may open an apposition before its role: "Anna Smith, the ...", "..., his ..."
 _DETERMINERS = frozenset({"a", "an", "the", "its", "his", "her", "their", "our"})
 
@@ -127,12 +133,18 @@ class CueFinder:
         # capitalised words that are no given name before a surname: titles, offices, stopwords
         self.not_given = self.not_name | cues.person_titles | role_words | cues.place_suffixes
         # Whether the words at a position, after a place, make a document's name of it: a document's
-        # head ("Rome Statute", "Minsk agreements"), or a capitalised word and a capitalised head
-        # ("Paris Peace Accords", "Minsk II Protocol"); `match(text, start)`, one anchored C match.
+        # head ("Rome Statute", "Minsk agreements"), a capitalised word and a capitalised head ("Paris
+        # Peace Accords", "Minsk II Protocol"), or a lower-case word that is no function word nor verb
+        # and a lower-case head ("Paris climate agreement", not "Moscow signed agreements"); `match(text,
+        # start)`, one anchored C match.
         heads = sorted(cues.document_heads, key=len, reverse=True)
         capitalised = [h for h in heads if h[:1].isupper()]
+        lower = [h for h in heads if h[:1].islower()]
+        not_named = _FUNCTION_WORDS | cues.verbs | cues.reporting_verbs | cues.action_verbs
+        function_words = "|".join(sorted(map(re.escape, not_named), key=len, reverse=True))
         self.document_name_at = re.compile(
-            rf"(?:{'|'.join(map(re.escape, heads))}|[A-Z][^\W_]*(?:[-'’][^\W_]+)* (?:{'|'.join(map(re.escape, capitalised))}))(?![^\W_])"
+            rf"(?:{'|'.join(map(re.escape, heads))}|[A-Z][^\W_]*(?:[-'’][^\W_]+)* (?:{'|'.join(map(re.escape, capitalised))})"
+            rf"|(?!(?:{function_words}) |[a-z]+ed )[a-z]+(?:-[a-z]+)? (?:{'|'.join(map(re.escape, lower))}))(?![^\W_])"
             if heads else r"(?!)"
         ).match
         # per lower-case phrase: (its cue kinds, role phrases also as "role"; an office; a name
@@ -450,6 +462,8 @@ class CueFinder:
                 found.setdefault((start, end), "ORG")
             return
         k = self._name_offset(words)
+        if not k and start >= 4 and text[start - 4 : start] in ("the ", "The "):
+            return  # "in the Peace Palace, the court's president": an article opens no person's name
         if k:
             start += sum(map(len, words[:k])) + k
             words = words[k:]
@@ -460,6 +474,21 @@ class CueFinder:
         if strict and any(w in self.cues.place_suffixes or w.isupper() for w in words):
             return
         found.setdefault((start, end), "PERSON")
+
+    def with_place_of(self, text: str, start: int, end: int, blocked: list[tuple[int, int, bool]]) -> tuple[int, int, str]:
+        """A person's name from `start` to `end`, past "of <Place>" after a saint's or royal's title
+        when the place is no name linked on its own: the usual full name, without the title ("Saint
+        Francis of Assisi" is Francis of Assisi; "King Abdullah of Jordan" is the king and Jordan)."""
+        space = text.find(" ", start, end)
+        if text[end : end + 4] != " of " or text[start:space] not in self.cues.name_titles:
+            return (start, end, "PERSON")
+        _, stop, words = self.read_forward(text, end + 4, _NO_CONNECTORS, 2)
+        if not words or text[end + 4 : stop] in self.not_name:
+            return (start, end, "PERSON")
+        k = bisect_left(blocked, (end + 4,))
+        if k < len(blocked) and blocked[k][0] < stop:
+            return (start, end, "PERSON")
+        return (space + 1, stop, "PERSON")
 
     def _name_offset(self, words: list[str]) -> int:
         """How many leading words are titles, offices, parties or nationalities, no part of the name

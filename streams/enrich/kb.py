@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 KB_DIR = DATA_DIR / "kb"
 
 KINDS = {
-    "GPE": frozenset({"country", "city", "region", "continent", "sea"}),
+    "GPE": frozenset({"country", "city", "region", "continent", "sea", "former-state"}),
     "ORG": frozenset(
         {"international", "ministry", "agency", "armed-forces", "company", "armed-group", "media",
          "party", "seat", "other"}
@@ -36,7 +36,7 @@ PREFIXES = {
     "country": ("GPE", {"country"}),
     "city": ("GPE", {"city"}),
     "region": ("GPE", {"region"}),
-    "place": ("GPE", {"continent", "sea", "region", "city"}),
+    "place": ("GPE", {"continent", "sea", "region", "city", "former-state"}),
     "person": ("PERSON", {"person"}),
     "org": ("ORG", set(KINDS["ORG"])),
 }

@@ -42,6 +42,7 @@ CUE_KINDS = {
     "number-word": "number_words",  # no person's name ends in one: "World War Two"
     "name-title": "name_titles",  # part of the name before a one-word name: "Prince William", "Queen Rania"
     "document-head": "document_heads",  # after a city or region, a document's name: "Rome Statute", "Minsk agreements"
+    "verb": "verbs",  # verb forms after a subject: "the Pakistani military struck" names the military
 }
 
 _SMALL_WORDS = frozenset({"of", "the", "for", "and", "on", "in", "at", "to"})
@@ -88,6 +89,7 @@ class Cues:
     number_words: frozenset[str] = frozenset()
     name_titles: frozenset[str] = frozenset()
     document_heads: frozenset[str] = frozenset()
+    verbs: frozenset[str] = frozenset()
 
 
 def _words(path: Path, item: dict, key: str) -> list[str]:
