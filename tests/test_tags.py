@@ -259,6 +259,16 @@ def test_passing_mentions_of_the_war_do_not_add_up_to_a_war_story(tagger):
     assert judgement.refused == "no sentence states the subject itself"
 
 
+def test_a_ban_on_trade_with_russia_is_war_sanctions_evidence(tagger):
+    def weight(text: str) -> float:
+        doc = credited("Europe tightens the screws", text)
+        judgement = next(j for j in tagger.explain(doc) if j.definition.id == "ukraine-war")
+        return sum(w for w, _, _ in judgement.evidence)
+
+    assert weight("The EU ban on imports of Russian oil by sea came into force. Ukraine welcomed it.") > 0
+    assert weight("The EU ban on imports of Greek oil by sea came into force. Ukraine welcomed it.") == 0
+
+
 def test_fighting_in_ukraine_is_a_war_story(tagger):
     doc = credited(
         "Russian missiles strike Kyiv overnight",
