@@ -240,6 +240,35 @@ def test_the_time_before_or_since_the_invasion_is_a_background_clause(tagger, cl
     during = "during " + clause.split(" ", 1)[1]  # the same words, placing the record in the war
     assert 0 < weight(clause) < weight(during)
 
+def test_passing_mentions_of_the_war_do_not_add_up_to_a_war_story(tagger):
+    """Sanctions on Moscow, its war effort and a background clause in a trade story: a score near
+    the threshold, but no sentence says that the story is about the war."""
+    doc = credited(
+        "China-Russia trade falls as car exports slump",
+        "Trade between China and Russia fell in the first half, ending a boom that followed Western sanctions on Moscow. "
+        "Chinese car exports to Russia dropped by a third. "
+        "Russian exports to China fell with oil prices. "
+        "Russian officials played down the figures. "
+        "Chinese banks avoid Russian clients since Washington threatened banks that help Russia's war effort. "
+        "Last year trade reached a record, double the level before Russia's invasion of Ukraine. "
+        "Chinese officials said cooperation was resilient. "
+        "Russian households are buying fewer imported goods.",
+    )
+    judgement = next(j for j in tagger.explain(doc) if j.definition.id == "ukraine-war")
+    assert judgement.score > 0.5 and len(judgement.evidence) >= 2
+    assert judgement.refused == "no sentence states the subject itself"
+
+
+def test_a_ban_on_trade_with_russia_is_war_sanctions_evidence(tagger):
+    def weight(text: str) -> float:
+        doc = credited("Europe tightens the screws", text)
+        judgement = next(j for j in tagger.explain(doc) if j.definition.id == "ukraine-war")
+        return sum(w for w, _, _ in judgement.evidence)
+
+    assert weight("The EU ban on imports of Russian oil by sea came into force. Ukraine welcomed it.") > 0
+    assert weight("The EU ban on imports of Greek oil by sea came into force. Ukraine welcomed it.") == 0
+
+
 def test_fighting_in_ukraine_is_a_war_story(tagger):
     doc = credited(
         "Russian missiles strike Kyiv overnight",

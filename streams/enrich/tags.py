@@ -435,6 +435,10 @@ class Tagger:
             judgement.refused = "too few sentences of evidence"
         elif judgement.coverage < gate.min_coverage and not in_title:
             judgement.refused = "evidence covers too little of the article"
+        elif max([weight for weight, _, _ in evidence]) < gate.min_strongest:
+            # Passing mentions only (a background clause, a modifier, a dampened sentence) add up
+            # to a score without any sentence stating the subject itself.
+            judgement.refused = "no sentence states the subject itself"
         elif judgement.score <= 0.0 or judgement.score < definition.threshold:
             judgement.refused = "score below threshold"
         return judgement

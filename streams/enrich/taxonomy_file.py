@@ -71,6 +71,7 @@ class Gate:
     min_sentences: int = 1  # distinct sentences where a rule fired
     min_coverage: float = 0.0  # share of sentences giving evidence, when the title gives none
     max_share: tuple[tuple[str, float], ...] = ()  # (state, share): a state holding more makes it its story
+    min_strongest: float = 0.0  # evidence of the strongest sentence: one sentence states the subject itself
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,7 +286,7 @@ def _gate(check: _Checker, tag: LineDict, tag_id: str) -> Gate:
         return Gate()
     spec = check.mapping(tag["requires"], tag, f"tag {tag_id!r}: 'requires'")
     what = f"tag {tag_id!r} requires"
-    check.keys(spec, {"states", "min_credits", "min_share", "min_sentences", "min_coverage", "max_share"}, set(), what)
+    check.keys(spec, {"states", "min_credits", "min_share", "min_sentences", "min_coverage", "max_share", "min_strongest"}, set(), what)
     return Gate(
         states=check.actors(spec, "states", what),
         min_credits=int(check.number(spec, "min_credits", what, 1, 1000, default=1)),
@@ -293,6 +294,7 @@ def _gate(check: _Checker, tag: LineDict, tag_id: str) -> Gate:
         min_sentences=int(check.number(spec, "min_sentences", what, 1, 1000, default=1)),
         min_coverage=check.number(spec, "min_coverage", what, 0.0, 1.0, default=0.0),
         max_share=_max_share(check, spec, what),
+        min_strongest=check.number(spec, "min_strongest", what, 0.0, 100.0, default=0.0),
     )
 
 
