@@ -677,3 +677,16 @@ def test_a_city_before_a_lower_case_word_and_a_documents_head_names_no_place(lin
 @pytest.mark.parametrize("verb", ["struck", "took part in", "reportedly shot down"])
 def test_a_national_body_before_a_verb_is_the_body(link, verb):
     assert "org:pakistan-armed-forces" in by_id(run(link, f"The Pakistani military {verb} the drones.", day=date(2025, 5, 10)))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Qatar hosts the largest U.S. military élite unit in the region.",  # a lower-case word, not ASCII
+        "The Pacific ßtorm passed. The U.S. military\u0085moved on.",
+        "Officials said the U.S. military ⓐ base was hit.",
+    ],
+)
+def test_words_after_a_modifier_in_other_letters_are_read_without_failing(link, text):
+    doc = run(link, text)  # raised AttributeError before
+    assert "USA" in {state["country"] for state in doc.states}  # the U.S. military credits its state either way

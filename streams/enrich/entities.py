@@ -267,10 +267,8 @@ class EntityLinker:
         military facilities", "Russia's military-industrial base") rather than naming the body."""
         if text[end : end + 1] == "-":
             return True
-        if text[end : end + 1] != " " or not text[end + 1 : end + 2].islower():
-            return False
-        word = _LOWER_WORD.match(text, end + 1).group()  # type: ignore[union-attr]  # a lower-case letter follows
-        return word not in self._after_body and not word.endswith("ed")
+        word = _lower_word_after(text, end)
+        return word is not None and word not in self._after_body and not word.endswith("ed")
 
     def _modifies_noun(self, text: str, end: int, one_word: bool) -> bool:
         """Whether a sea's or world region's form ending at `end` qualifies a noun rather than names
@@ -287,10 +285,8 @@ class EntityLinker:
             heads = _PLACE_HEADS
         else:
             return False
-        if not text[end + 1 : end + 2].islower():
-            return False
-        word = _LOWER_WORD.match(text, end + 1).group()  # type: ignore[union-attr]  # a lower-case letter follows
-        return word not in self._after_body and not word.endswith("ed") and word not in heads
+        word = _lower_word_after(text, end)
+        return word is not None and word not in self._after_body and not word.endswith("ed") and word not in heads
 
     def _add_possessor(self, possessor: tuple[str, int], span: Span, linked: dict, credits: list[Credit]) -> None:
         """The place a possessive form names ("Oman" of "Oman's foreign ministry"): a mention and its credits."""
@@ -848,6 +844,14 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 def _whole_word(text: str, start: int, end: int) -> bool:
     return (start == 0 or not text[start - 1].isalnum()) and (end >= len(text) or not text[end].isalnum())
+
+
+def _lower_word_after(text: str, end: int) -> str | None:
+    """The lower-case (ASCII) word after the space at `end`, if one follows there."""
+    if text[end : end + 1] != " ":
+        return None
+    match = _LOWER_WORD.match(text, end + 1)
+    return match.group() if match else None
 
 
 def _reading_order(span: Span) -> tuple[int, int]:
