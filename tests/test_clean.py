@@ -325,6 +325,21 @@ def test_form_is_a_line_pattern_flag(tmp_path):
         load_boilerplate(path)
 
 
+def test_gallery_counters_go_with_the_caption_below_them(cleaner):
+    gallery = "In pictures\n1 of 2\nSoldiers march past the gate at the start of the parade.\n2 of 2\nVeterans watch from the stand."
+    assert cleaner("Talks", f"{STORY}\n{gallery}\n{STORY_2}", None, "en").text == f"{STORY}\n{STORY_2}"
+
+
+def test_embedded_post_controls_are_removed_and_its_text_kept(cleaner):
+    post = "@example_pm\nFollow\nWe remain in close contact with our allies tonight.\n9:41 AM · Sep 10, 2025\nCopy link"
+    out = cleaner("Talks", f"{STORY}\n{post}\n{STORY_2}", None, "en").text
+    assert out == f"{STORY}\nWe remain in close contact with our allies tonight.\n{STORY_2}"
+
+
+def test_copyright_after_the_site_name_is_removed(cleaner):
+    assert cleaner("Talks", f"{STORY}\nStraits Daily © 2025", None, "en").text == STORY
+
+
 def test_removed_lines_counts_every_dropped_line(cleaner):
     text = f"Advertisement\nHome > World\n{STORY}\nRelated Posts\nShare this article"
     assert cleaner("Talks", text, None, "en").removed_lines == 4

@@ -34,6 +34,7 @@ _FORM_ENDS = ("opens", "closes")
 _WHERE = ("anywhere", "edge")
 _KEYS = {
     "id", "regex", "literal", "matches", "description", "where", "max_words", "ignore_case", "list_heading", "ends_page", "contains", "form",
+    "caption_follows",
 }  # fmt: skip
 
 # A story paragraph ends a sentence, possibly inside closing quotes or brackets.
@@ -73,6 +74,7 @@ class Pattern:
     ends_page: bool = False
     contains: tuple[str, ...] = ()
     form: str | None = None  # "opens" or "closes": the line opens or closes a sign-up form
+    caption_follows: bool = False  # the next line is a caption that goes with it
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,10 +115,12 @@ def _compile(path: Path, item: dict) -> Pattern:
     ignore_case = item.get("ignore_case", True)
     list_heading = item.get("list_heading", False)
     ends_page = item.get("ends_page", False)
-    for key, flag in (("ignore_case", ignore_case), ("list_heading", list_heading), ("ends_page", ends_page)):
+    caption_follows = item.get("caption_follows", False)
+    flags = (("ignore_case", ignore_case), ("list_heading", list_heading), ("ends_page", ends_page), ("caption_follows", caption_follows))
+    for key, flag in flags:
         if not isinstance(flag, bool):
             raise fail(f"pattern {pid!r}: '{key}' must be true or false, got {flag!r}")
-    for key, flag in (("list_heading", list_heading), ("ends_page", ends_page)):
+    for key, flag in (("list_heading", list_heading), ("ends_page", ends_page), ("caption_follows", caption_follows)):
         if flag and kind != "line":
             raise fail(f"pattern {pid!r}: only 'line' patterns can be {key}")
     form = item.get("form")
@@ -147,7 +151,8 @@ def _compile(path: Path, item: dict) -> Pattern:
     except re.error as exc:
         raise fail(f"pattern {pid!r}: invalid regex: {exc}") from exc
     return Pattern(
-        pid, kind, regex, description.strip(), where, max_words, list_heading, ends_page, tuple(c.casefold() for c in contains), form
+        pid, kind, regex, description.strip(), where, max_words, list_heading, ends_page, tuple(c.casefold() for c in contains), form,
+        caption_follows,
     )
 
 
@@ -570,6 +575,7 @@ class LineCleaner:
         in_list = False  # after a 'Related Posts' heading: its links, until the story resumes
         page_ends: list[int] = []  # the lines that may head a section running to the end (comments)
         forms: list[tuple[int, str]] = []  # the lines that open or close a sign-up form
+        counters: list[int] = []  # the lines a caption follows ('2 of 6' in a photo gallery)
         # The lines to look at, in order: when known, only those starting as one of the patterns
         # tried on every line may or holding a `contains` text (the others stay as they are,
         # unless they follow a 'Related Posts' heading); else all but the blank ones.
@@ -629,6 +635,8 @@ class LineCleaner:
                     page_ends.append(number)
                 if heading.form:
                     forms.append((number, heading.form))
+                if heading.caption_follows:
+                    counters.append(number)
             elif in_list:
                 removed.append(number)
 
@@ -636,6 +644,8 @@ class LineCleaner:
             _drop_page_end(lines, changed, removed, page_ends)
         if len(forms) > 1:
             _drop_forms(lines, removed, forms)
+        if counters:
+            _drop_captions(lines, removed, counters)
         # Edge patterns apply before the first and after the last story paragraph, and to the
         # story paragraphs at the end that one of them matches (an author's bio, wire credits).
         dropped = set(removed)
@@ -751,6 +761,20 @@ def _drop_forms(lines: list[str], removed: list[int], forms: list[tuple[int, str
             removed.extend(inside)
             dropped.update(inside)
         opened = None
+
+
+# A caption is at most this many words.
+_CAPTION_WORDS = 70
+
+
+def _drop_captions(lines: list[str], removed: list[int], counters: list[int]) -> None:
+    """Remove the line after each of `counters` ('2 of 6' above a gallery's photo): its caption."""
+    dropped = set(removed)
+    for number in counters:
+        after = next((n for n in range(number + 1, len(lines)) if lines[n]), None)
+        if after is not None and after not in dropped and lines[after].count(" ") < _CAPTION_WORDS:
+            removed.append(after)
+            dropped.add(after)
 
 
 class _TitleForms:
