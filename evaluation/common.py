@@ -3,8 +3,9 @@
 A labelled article ("fixture") is one JSON file as described in `tests/fixtures/LABELLING.md`:
 ``{"about": ..., "raw": {...raw article...}, "labels": {"tags": [...], "entities": {...}, "roles": {...}}}``.
 `load_fixtures` reads a folder of them; `load_reference_sample` turns the crawled reference page in
-`../shared/samples` into the same shape; `Counts` and `prf` turn true-positive, false-positive and
-false-negative counts into precision, recall and F1.
+`../shared/samples` into the same shape, and `load_page_fixtures` the labelled crawled pages of
+`tests/fixtures/pages`; `Counts` and `prf` turn true-positive, false-positive and false-negative
+counts into precision, recall and F1.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES_DIR = REPO_ROOT / "tests" / "fixtures"
 ENTITY_FIXTURES_DIR = FIXTURES_DIR / "entities"
 TAG_FIXTURES_DIR = FIXTURES_DIR / "tags"
+PAGE_FIXTURES_DIR = FIXTURES_DIR / "pages"
 SAMPLES_DIR = REPO_ROOT.parent / "shared" / "samples"
 
 ENTITY_TYPES = ("PERSON", "ORG", "GPE")
@@ -118,6 +120,52 @@ def load_reference_sample(samples_dir: str | Path | None = None) -> dict | None:
     data = _check_fixture(data, str(labels_path))
     data["path"] = str(text_path)
     return data
+
+
+def page_fixture(page: dict, where: str) -> dict:
+    """A crawled-page fixture (`tests/fixtures/pages`) in the labelled-article shape.
+
+    The whole page (navigation, ads, comments and all) becomes the raw article's `text`, or its
+    `html` for a page of kind html; `story` and `boilerplate` (the lines that must and must not
+    survive cleaning) are kept beside `raw` and `labels`.
+    """
+    if not isinstance(page, dict):
+        raise FixtureError(f"{where}: top level must be a JSON object")
+    body = "html" if page.get("kind") == "html" else "text"
+    raw = {"id": page.get("id") or Path(where).stem, "url": page.get("url"), "title": page.get("title"), body: page.get("page")}
+    for key in ("published_at", "source", "language"):
+        if page.get(key) is not None:
+            raw[key] = page[key]
+    data = _check_fixture(
+        {"about": page.get("layout", ""), "raw": raw, "labels": page.get("labels")}, where
+    )
+    data["story"] = list(page.get("story") or ())
+    data["boilerplate"] = list(page.get("boilerplate") or ())
+    return data
+
+
+def load_page_fixtures(folder: str | Path | None = None) -> list[dict]:
+    """The crawled pages of `folder` (default tests/fixtures/pages) that carry labels, in file-name
+    order, each as `page_fixture` makes it with ``"path"`` added; pages without labels are left out.
+
+    Raises FixtureError naming the file when one is malformed, FileNotFoundError when the
+    folder does not exist.
+    """
+    folder = Path(folder) if folder is not None else PAGE_FIXTURES_DIR
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no page fixture folder {folder}")
+    pages = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            page = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise FixtureError(f"{path}: {exc}") from exc
+        if isinstance(page, dict) and "labels" not in page:
+            continue
+        data = page_fixture(page, str(path))
+        data["path"] = str(path)
+        pages.append(data)
+    return pages
 
 
 @dataclass

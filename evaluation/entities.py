@@ -1,10 +1,17 @@
 """Entity quality: precision, recall and F1 per entity type against the labelled articles.
 
     python -m evaluation.entities [--fixtures DIR ...] [--json] [--show-errors] [--no-reference]
+                                  [--pages DIR | --no-pages]
 
 Runs the enrichment core (`Enricher().enrich(raw)`) on every labelled article that carries entity
 labels (by default those in tests/fixtures/entities and tests/fixtures/tags) plus the reference
 sample from ../shared/samples, and scores the output entities against the labels.
+
+Crawled pages (tests/fixtures/pages, those with labels) are scored apart, end to end: the whole
+page, navigation, ads, bylines, related links and comments included, goes through the enrichment
+core, cleaning and all. Their labels name what the article's title, standfirst and story name, so
+an entity found only in boilerplate the cleaner kept is a false positive; each false positive is
+shown with where on the page it was found (a story paragraph, a boilerplate line, another line).
 
 Matching, per article and per type: a predicted entity of type T matches a label of type T when
 the normalised label equals the normalised predicted `name` or the normalised surface text of
@@ -32,10 +39,12 @@ from pathlib import Path
 from .common import (
     ENTITY_FIXTURES_DIR,
     ENTITY_TYPES,
+    PAGE_FIXTURES_DIR,
     TAG_FIXTURES_DIR,
     Counts,
     format_row,
     load_fixtures,
+    load_page_fixtures,
     load_reference_sample,
     progress,
 )
@@ -92,6 +101,8 @@ class TypeResult:
     matched: list[tuple[str, dict]] = field(default_factory=list)  # (label, prediction)
     false_positives: list[dict] = field(default_factory=list)
     false_negatives: list[str] = field(default_factory=list)
+    # Crawled pages: where each false positive was found, in the order of `false_positives`.
+    origins: list[str] = field(default_factory=list)
 
     def counts(self) -> Counts:
         return Counts(len(self.matched), len(self.false_positives), len(self.false_negatives))
@@ -173,6 +184,15 @@ class Report:
             total += article.counts(kind)
         return total
 
+    def origins(self) -> dict[str, int]:
+        """Crawled pages: how many false positives were found where (see `false_positive_origin`)."""
+        counts = dict.fromkeys(ORIGINS, 0)
+        for article in self.articles:
+            for result in article.types.values():
+                for origin in result.origins:
+                    counts[origin.partition(":")[0]] += 1
+        return counts
+
     def scores(self) -> dict:
         """Figures per type and micro overall, with role accuracy."""
         out = {kind: self.counts(kind).scores() for kind in ENTITY_TYPES}
@@ -190,6 +210,47 @@ class Report:
             states += Counts(a.states_found or 0, len(a.states_extra), len(a.states_missed))
         out["states"] = {**states.scores(), "articles": len(labelled)} if labelled else None
         return out
+
+
+# Where on a crawled page a false positive was found, most telling first.
+ORIGINS = ("story", "boilerplate", "other", "title")
+
+
+def _squeeze(line: str) -> str:
+    return " ".join(line.split())
+
+
+def _mention_lines(entity: dict, enriched: dict) -> list[tuple[str, str]]:
+    """(field, line) of each mention: the whole line of the output text the mention lies on."""
+    found = []
+    for mention in entity.get("mentions") or ():
+        where = mention.get("field") or "text"
+        source = enriched.get(where) or ""
+        start, end = mention.get("start", 0), mention.get("end", 0)
+        line_end = source.find("\n", end)
+        found.append((where, source[source.rfind("\n", 0, start) + 1 : line_end if line_end != -1 else len(source)]))
+    return found
+
+
+def false_positive_origin(page: dict, entity: dict, enriched: dict) -> str:
+    """Where a false positive on a crawled page comes from: ``story`` (a story paragraph: the
+    entity side's error), ``boilerplate: <line>`` (a line listed as boilerplate the cleaner
+    kept), ``other: <line>`` (a line in neither list, such as a standfirst or an unlisted menu
+    item) or ``title``."""
+    story = {_squeeze(p) for p in page.get("story") or ()}
+    boilerplate = {_squeeze(b) for b in page.get("boilerplate") or ()}
+    kinds: dict[str, str] = {}
+    for where, line in _mention_lines(entity, enriched):
+        line = _squeeze(line)
+        if where == "title":
+            kinds.setdefault("title", "title")
+        elif line in story:
+            kinds.setdefault("story", "story")
+        elif line in boilerplate:
+            kinds.setdefault("boilerplate", f"boilerplate: {line}")
+        else:
+            kinds.setdefault("other", f"other: {line}")
+    return next((kinds[k] for k in ORIGINS if k in kinds), "other")
 
 
 def entity_fixtures(folders: list[str | Path] | None = None) -> list[dict]:
@@ -231,6 +292,9 @@ def evaluate(
             entities, states, error = [], [], f"{type(exc).__name__}: {exc}"
         result = score_article(fixture["labels"], entities, article_id, states)
         result.error = error
+        if "story" in fixture and error is None:  # a crawled page
+            for kind_result in result.types.values():
+                kind_result.origins = [false_positive_origin(fixture, e, enriched) for e in kind_result.false_positives]
         result.seconds = time.perf_counter() - started
         report.articles.append(result)
         if fixture is reference:
@@ -254,8 +318,9 @@ def error_lines(article: ArticleResult) -> list[str]:
     for kind, result in article.types.items():
         for label in result.false_negatives:
             lines.append(f"  FN {kind:<6} {label!r}")
-        for entity in result.false_positives:
-            lines.append(f"  FP {kind:<6} {_describe(entity)}")
+        for n, entity in enumerate(result.false_positives):
+            origin = f"  [{result.origins[n]}]" if n < len(result.origins) else ""
+            lines.append(f"  FP {kind:<6} {_describe(entity)}{origin}")
     for person, want, got in article.roles_wrong:
         lines.append(f"  ROLE   {person!r}: want {want!r}, got {got}")
     if article.states_missed:
@@ -290,6 +355,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--show-errors", action="store_true", help="list false positives/negatives per article")
     parser.add_argument("--no-reference", action="store_true", help="leave the reference sample out")
+    pages_group = parser.add_mutually_exclusive_group()
+    pages_group.add_argument(
+        "--pages", metavar="DIR", default=PAGE_FIXTURES_DIR, help="folder of labelled crawled pages (default: tests/fixtures/pages)"
+    )
+    pages_group.add_argument("--no-pages", action="store_true", help="leave the crawled pages out")
     args = parser.parse_args(argv)
 
     fixtures = entity_fixtures(args.fixtures)
@@ -299,13 +369,23 @@ def main(argv: list[str] | None = None) -> int:
         reference = load_reference_sample()
         if reference is None:
             notes.append("reference sample not found in ../shared/samples: skipped")
+    pages: list[dict] = []
+    if not args.no_pages:
+        try:
+            pages = load_page_fixtures(args.pages)
+        except FileNotFoundError:
+            notes.append(f"page fixtures folder {args.pages} not found: skipped")
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
 
+    from streams.enrich import Enricher
+
+    enrich = Enricher().enrich
     started = time.perf_counter()
-    report = evaluate(fixtures, reference=reference, show_progress=True)
+    report = evaluate(fixtures, enrich=enrich, reference=reference, show_progress=True)
     elapsed = time.perf_counter() - started
     scores = report.scores()
+    page_report = evaluate(pages, enrich=enrich, show_progress=True) if pages else None
 
     if args.json:
         out = {
@@ -324,6 +404,11 @@ def main(argv: list[str] | None = None) -> int:
             }
         if args.show_errors:
             out["errors"] = [_article_json(a) for a in report.articles if error_lines(a)]
+        if page_report is not None:
+            out["crawled_pages"] = {"articles": len(page_report.articles), **page_report.scores(),
+                                    "false_positives_by_origin": page_report.origins()}
+            if args.show_errors:
+                out["crawled_pages"]["errors"] = [_article_json(a) for a in page_report.articles if error_lines(a)]
         out["notes"] = notes
         print(json.dumps(out, indent=2, ensure_ascii=False))
         return 0
@@ -347,13 +432,32 @@ def main(argv: list[str] | None = None) -> int:
             f"reference  {format_row('', ref.counts().scores()).strip()}; "
             f"missing {missing}, roles wrong {len(ref.roles_wrong)}"
         )
+    if page_report is not None:
+        print("\n".join(page_lines(page_report)))
     if args.show_errors:
-        for article in report.articles:
+        for article in report.articles + (page_report.articles if page_report is not None else []):
             lines = error_lines(article)
             if lines:
                 print(f"\n{article.id}")
                 print("\n".join(lines))
     return 0
+
+
+def page_lines(report: Report) -> list[str]:
+    """The crawled pages' section of the report: figures per type, roles, where the false positives were found."""
+    scores = report.scores()
+    lines = [f"crawled pages: {len(report.articles)} pages, end to end (cleaning included)"]
+    lines += [f"crawled pages: {format_row(kind, scores[kind])}" for kind in ENTITY_TYPES]
+    lines.append(f"crawled pages: {format_row('micro', scores['overall'])}")
+    roles = scores["roles"]
+    accuracy = "n/a" if roles["accuracy"] is None else f"{roles['accuracy']:.3f}"
+    lines.append(f"crawled pages: {'roles':<10} accuracy={accuracy}  ({roles['correct']}/{roles['total']})")
+    origins = report.origins()
+    lines.append(
+        f"crawled pages: false positives from story text {origins['story']}, from boilerplate lines "
+        f"{origins['boilerplate']}, from other page lines {origins['other']}, from titles {origins['title']}"
+    )
+    return lines
 
 
 if __name__ == "__main__":

@@ -1,12 +1,15 @@
 """Tag quality: run the enrichment core over the labelled articles and score its tags.
 
-    python -m evaluation.tags [--fixtures DIR ...] [--json] [--show-errors]
+    python -m evaluation.tags [--fixtures DIR ...] [--json] [--show-errors] [--pages DIR | --no-pages]
 
 Reads every fixture in tests/fixtures/tags/ and tests/fixtures/entities/ (or the folders given),
 plus the reference sample (../shared/samples/greekreporter-xi-russia.txt with its hand labels),
 runs `Enricher().enrich(raw)` on each raw article and prints precision, recall and F1 per tag
 and micro overall, and the false positives among the tricky negatives (tags an article looks
 like but must not get). A progress line goes to stderr. The exit code is 0 whatever the scores.
+
+The labelled crawled pages (tests/fixtures/pages) are scored in a section of their own, end to
+end: the whole page, boilerplate and all, goes through the enrichment core, cleaning included.
 
 The functions (`load_cases`, `evaluate`, `report`) are what tests/test_tag_quality.py uses.
 """
@@ -23,11 +26,13 @@ from pathlib import Path
 
 from .common import (
     ENTITY_FIXTURES_DIR,
+    PAGE_FIXTURES_DIR,
     REFERENCE_RAW,
     SAMPLES_DIR,
     TAG_FIXTURES_DIR,
     FixtureError,
     load_fixtures,
+    load_page_fixtures,
     load_reference_sample,
     prf,
     progress,
@@ -98,6 +103,16 @@ def load_fixture_cases(dirs: Iterable[Path | str]) -> tuple[list[Case], list[str
         except FixtureError as exc:
             notes.append(f"unreadable fixture, folder {folder} skipped: {exc}")
     return cases, notes
+
+
+def load_page_cases(folder: Path | str = PAGE_FIXTURES_DIR) -> tuple[list[Case], list[str]]:
+    """The labelled crawled pages of `folder` as cases (the whole page as the raw article)."""
+    try:
+        return [case_from_fixture(page) for page in load_page_fixtures(folder)], []
+    except FileNotFoundError:
+        return [], [f"page fixtures folder {folder} not found, skipped"]
+    except FixtureError as exc:
+        return [], [f"unreadable page fixture, folder {folder} skipped: {exc}"]
 
 
 def load_cases(
@@ -231,6 +246,22 @@ def report(result: Result, show_errors: bool = False) -> str:
     """The human-readable table."""
     lines = [f"tag evaluation: {len(result.cases)} articles, {result.seconds:.2f} s"]
     lines += [f"note: {note}" for note in result.notes]
+    return "\n".join(lines + _table(result, show_errors))
+
+
+def page_report(result: Result, show_errors: bool = False) -> str:
+    """The crawled pages' section: the same table, under its own heading."""
+    lines = [f"crawled pages: {len(result.cases)} pages, end to end (cleaning included), {result.seconds:.2f} s"]
+    lines += [f"note: {note}" for note in result.notes]
+    micro = result.micro
+    lines.append(f"crawled pages: micro P={micro['precision']:.3f}  R={micro['recall']:.3f}  F1={micro['f1']:.3f}  "
+                 f"(tp={micro['tp']} fp={micro['fp']} fn={micro['fn']}), "
+                 f"false positives among tricky negatives {result.tricky_false_positives()}")
+    return "\n".join(lines + _table(result, show_errors))
+
+
+def _table(result: Result, show_errors: bool) -> list[str]:
+    lines = []
     width = max([len("micro overall")] + [len(t) for t in result.per_tag])
     lines.append(f"{'tag':<{width}}  {'support':>7}  {'tp':>4}  {'fp':>4}  {'fn':>4}  {'prec':>6}  {'recall':>6}  {'f1':>6}")
     for tag, s in list(result.per_tag.items()) + [("micro overall", result.micro)]:
@@ -251,7 +282,7 @@ def report(result: Result, show_errors: bool = False) -> str:
             mark = " (tricky negative)" if row["tricky"] else ""
             lines.append(f"  FP {row['id']}  {row['tag']}{mark}  rule={row['rule']}")
             lines += [f"       evidence: {' '.join(e.split())}" for e in row["evidence"]]
-    return "\n".join(lines)
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -259,12 +290,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fixtures", nargs="+", metavar="DIR", help="fixture folders (default: tests/fixtures/tags and tests/fixtures/entities)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--show-errors", action="store_true", help="list false positives (with evidence) and false negatives")
+    pages_group = parser.add_mutually_exclusive_group()
+    pages_group.add_argument("--pages", metavar="DIR", default=PAGE_FIXTURES_DIR,
+                             help="folder of labelled crawled pages (default: tests/fixtures/pages)")
+    pages_group.add_argument("--no-pages", action="store_true", help="leave the crawled pages out")
     args = parser.parse_args(argv)
-    result = run(args.fixtures or DEFAULT_DIRS, SAMPLES, show_progress=True)
+    predict = default_predictor()
+    result = run(args.fixtures or DEFAULT_DIRS, SAMPLES, predict=predict, show_progress=True)
+    pages = None
+    if not args.no_pages:
+        page_cases, notes = load_page_cases(args.pages)
+        pages = evaluate(page_cases, predict, show_progress=True, notes=notes)
     if args.json:
-        print(json.dumps(as_json(result, args.show_errors), indent=2, ensure_ascii=False))
+        data = as_json(result, args.show_errors)
+        if pages is not None:
+            data["crawled_pages"] = as_json(pages, args.show_errors)
+        print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         print(report(result, args.show_errors))
+        if pages is not None:
+            print(page_report(pages, args.show_errors))
     return 0
 
 

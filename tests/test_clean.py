@@ -293,6 +293,53 @@ def test_short_capitalised_line_of_other_words_is_kept(cleaner):
     assert cleaner(SAMPLE_TITLE, text, None, "en").text == text
 
 
+def test_masthead_above_the_headline_goes_with_it(cleaner):
+    # A site's name, its tagline and menu items no pattern knows, above the headline line.
+    text = f"Caucasus Watch\nNews and analysis for the region\nBreaking Views\n{SAMPLE_TITLE}\nA standfirst line\n\n{STORY}"
+    assert cleaner(SAMPLE_TITLE, text, None, "en").text == f"A standfirst line\n\n{STORY}"
+
+
+def test_short_lines_above_the_story_stay_without_a_headline_line(cleaner):
+    text = f"Caucasus Watch\n\n{STORY}"
+    assert cleaner(SAMPLE_TITLE, text, None, "en").text == text
+
+
+def test_a_sign_up_form_goes_with_its_name_and_pitch(cleaner):
+    form = "Sign up for Example News\nWeek in Europe\nCatch up on the region, all in one place.\nBy signing up, you agree to our Privacy Policy"
+    assert cleaner("Talks", f"{STORY}\n{form}\n{STORY_2}", None, "en").text == f"{STORY}\n{STORY_2}"
+
+
+def test_story_between_a_sign_up_line_and_a_consent_line_far_below_is_kept(cleaner):
+    long_story = " ".join([STORY] * 2)
+    text = f"Subscribe to our newsletter\n{long_story}\n{STORY_2}\nBy continuing to browse you agree to our use of cookies."
+    assert cleaner("Talks", text, None, "en").text == f"{long_story}\n{STORY_2}"
+
+
+def test_form_is_a_line_pattern_flag(tmp_path):
+    path = tmp_path / "bp.yaml"
+    path.write_text('version: "1"\npatterns:\n  - id: x\n    regex: "x"\n    matches: prefix\n    form: opens\n    description: d\n')
+    with pytest.raises(DataFileError, match="only 'line' patterns"):
+        load_boilerplate(path)
+    path.write_text('version: "1"\npatterns:\n  - id: x\n    regex: "x"\n    matches: line\n    form: starts\n    description: d\n')
+    with pytest.raises(DataFileError, match="'form' must be one of"):
+        load_boilerplate(path)
+
+
+def test_gallery_counters_go_with_the_caption_below_them(cleaner):
+    gallery = "In pictures\n1 of 2\nSoldiers march past the gate at the start of the parade.\n2 of 2\nVeterans watch from the stand."
+    assert cleaner("Talks", f"{STORY}\n{gallery}\n{STORY_2}", None, "en").text == f"{STORY}\n{STORY_2}"
+
+
+def test_embedded_post_controls_are_removed_and_its_text_kept(cleaner):
+    post = "@example_pm\nFollow\nWe remain in close contact with our allies tonight.\n9:41 AM · Sep 10, 2025\nCopy link"
+    out = cleaner("Talks", f"{STORY}\n{post}\n{STORY_2}", None, "en").text
+    assert out == f"{STORY}\nWe remain in close contact with our allies tonight.\n{STORY_2}"
+
+
+def test_copyright_after_the_site_name_is_removed(cleaner):
+    assert cleaner("Talks", f"{STORY}\nStraits Daily © 2025", None, "en").text == STORY
+
+
 def test_removed_lines_counts_every_dropped_line(cleaner):
     text = f"Advertisement\nHome > World\n{STORY}\nRelated Posts\nShare this article"
     assert cleaner("Talks", text, None, "en").removed_lines == 4

@@ -5,7 +5,10 @@ news site lays out its pages (wire service, newspaper, WordPress site, broadcast
 newsletter, live blog, press release, aggregator, comment section, paywall): `page` is the
 visible text (one block per line) or, with `kind: html`, the HTML; `story` lists the paragraphs
 that must come out exactly as written, `boilerplate` the lines that must not come out at all.
-Lines of the page in neither list (a standfirst, a site's name) are not checked.
+Lines of the page in neither list (a standfirst, a site's name) are not checked. `labels` (the
+entities and tags of the article's title, standfirst and story, as tests/fixtures/LABELLING.md
+describes) are what `python -m evaluation.entities` and `python -m evaluation.tags` score the whole
+page against, end to end.
 
 `python -m tests.test_clean_pages` prints, per fixture and in all, how many story paragraphs
 were kept and how many boilerplate lines removed, with the lines that were not.
@@ -19,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from evaluation.common import load_page_fixtures
 from streams.enrich.clean import Cleaner, normalise_text
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -83,6 +87,21 @@ def test_fixture_is_well_formed(path):
         assert not missing, f"{path.name}: listed lines not on the page: {missing}"
     overlap = set(page["story"]) & set(page["boilerplate"])
     assert not overlap, f"{path.name}: lines both story and boilerplate: {overlap}"
+
+
+def test_every_page_is_labelled():
+    pages = load_page_fixtures(PAGES)
+    assert len(pages) == len(FIXTURES)
+    ids = [page["raw"]["id"] for page in pages]
+    assert len(set(ids)) == len(ids)
+    for page in pages:
+        labels, where = page["labels"], page["path"]
+        entities = labels["entities"]
+        assert any(entities.values()), where
+        assert not set(labels["tags"]) & set(labels.get("tricky_negative", [])), where
+        assert set(labels.get("roles", {})) <= set(entities.get("PERSON", [])), f"{where}: roles for unlabelled persons"
+        names = [name for kind in entities.values() for name in kind]
+        assert len(names) == len(set(names)), f"{where}: a name labelled twice"
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)

@@ -30,9 +30,11 @@ Kind = Literal["line", "prefix", "suffix", "element"]
 Where = Literal["anywhere", "edge"]
 
 _KINDS = ("line", "prefix", "suffix", "element")
+_FORM_ENDS = ("opens", "closes")
 _WHERE = ("anywhere", "edge")
 _KEYS = {
-    "id", "regex", "literal", "matches", "description", "where", "max_words", "ignore_case", "list_heading", "ends_page", "contains",
+    "id", "regex", "literal", "matches", "description", "where", "max_words", "ignore_case", "list_heading", "ends_page", "contains", "form",
+    "caption_follows",
 }  # fmt: skip
 
 # A story paragraph ends a sentence, possibly inside closing quotes or brackets.
@@ -71,6 +73,8 @@ class Pattern:
     list_heading: bool = False
     ends_page: bool = False
     contains: tuple[str, ...] = ()
+    form: str | None = None  # "opens" or "closes": the line opens or closes a sign-up form
+    caption_follows: bool = False  # the next line is a caption that goes with it
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,12 +115,19 @@ def _compile(path: Path, item: dict) -> Pattern:
     ignore_case = item.get("ignore_case", True)
     list_heading = item.get("list_heading", False)
     ends_page = item.get("ends_page", False)
-    for key, flag in (("ignore_case", ignore_case), ("list_heading", list_heading), ("ends_page", ends_page)):
+    caption_follows = item.get("caption_follows", False)
+    flags = (("ignore_case", ignore_case), ("list_heading", list_heading), ("ends_page", ends_page), ("caption_follows", caption_follows))
+    for key, flag in flags:
         if not isinstance(flag, bool):
             raise fail(f"pattern {pid!r}: '{key}' must be true or false, got {flag!r}")
-    for key, flag in (("list_heading", list_heading), ("ends_page", ends_page)):
+    for key, flag in (("list_heading", list_heading), ("ends_page", ends_page), ("caption_follows", caption_follows)):
         if flag and kind != "line":
             raise fail(f"pattern {pid!r}: only 'line' patterns can be {key}")
+    form = item.get("form")
+    if form is not None and form not in _FORM_ENDS:
+        raise fail(f"pattern {pid!r}: 'form' must be one of {list(_FORM_ENDS)}, got {form!r}")
+    if form is not None and kind != "line":
+        raise fail(f"pattern {pid!r}: only 'line' patterns can open or close a form")
     contains = item.get("contains", [])
     if isinstance(contains, str):
         contains = [contains]
@@ -140,7 +151,8 @@ def _compile(path: Path, item: dict) -> Pattern:
     except re.error as exc:
         raise fail(f"pattern {pid!r}: invalid regex: {exc}") from exc
     return Pattern(
-        pid, kind, regex, description.strip(), where, max_words, list_heading, ends_page, tuple(c.casefold() for c in contains)
+        pid, kind, regex, description.strip(), where, max_words, list_heading, ends_page, tuple(c.casefold() for c in contains), form,
+        caption_follows,
     )
 
 
@@ -562,6 +574,8 @@ class LineCleaner:
         changed: dict[int, str] = {}  # number -> the line without its prefix or suffix
         in_list = False  # after a 'Related Posts' heading: its links, until the story resumes
         page_ends: list[int] = []  # the lines that may head a section running to the end (comments)
+        forms: list[tuple[int, str]] = []  # the lines that open or close a sign-up form
+        counters: list[int] = []  # the lines a caption follows ('2 of 6' in a photo gallery)
         # The lines to look at, in order: when known, only those starting as one of the patterns
         # tried on every line may or holding a `contains` text (the others stay as they are,
         # unless they follow a 'Related Posts' heading); else all but the blank ones.
@@ -619,11 +633,19 @@ class LineCleaner:
                 removed.append(number)
                 if heading.ends_page:
                     page_ends.append(number)
+                if heading.form:
+                    forms.append((number, heading.form))
+                if heading.caption_follows:
+                    counters.append(number)
             elif in_list:
                 removed.append(number)
 
         if page_ends:
             _drop_page_end(lines, changed, removed, page_ends)
+        if len(forms) > 1:
+            _drop_forms(lines, removed, forms)
+        if counters:
+            _drop_captions(lines, removed, counters)
         # Edge patterns apply before the first and after the last story paragraph, and to the
         # story paragraphs at the end that one of them matches (an author's bio, wire credits).
         dropped = set(removed)
@@ -665,7 +687,12 @@ class _EdgeWalk:
 
     def __call__(self, numbers: range, before_story: bool, removed: list[int]) -> int:
         """Add the edge boilerplate lines among `numbers` to `removed`; the number of the story
-        paragraph that ended the walk, -1 if none did."""
+        paragraph that ended the walk, -1 if none did.
+
+        Above the story, the lines no rule removed that come before the headline (the first line
+        repeating the title) go with it: a page's masthead, its site name and tagline, the items of
+        its menus. What comes between the headline and the story (a standfirst) stays."""
+        masthead: list[int] | None = [] if before_story else None  # lines passed over above the headline
         for number in numbers:
             if not self.lines[number] or number in self.dropped:
                 continue
@@ -680,7 +707,13 @@ class _EdgeWalk:
                 if before_story or not self.cleaner._edge_pattern_matches(line, self.edge):
                     return number
             elif not self.cleaner._is_edge_boilerplate(line, self.edge, self.title, before_story):
+                if masthead is not None:
+                    masthead.append(number)
                 continue
+            elif masthead is not None and self.title.key and _repeats_title(line, self.title.key):
+                removed.extend(masthead)
+                self.dropped.update(masthead)
+                masthead = None
             removed.append(number)
             self.dropped.add(number)
         return -1
@@ -704,6 +737,44 @@ def _drop_page_end(lines: list[str], changed: dict[int, str], removed: list[int]
         if sum(map(_is_story_line, before)) >= 2:
             removed.extend(n for n in range(start + 1, len(lines)) if lines[n] and n not in dropped)
             return
+
+
+# A sign-up form's own lines between its opening and closing lines: at most this many, this short.
+_FORM_LINES = 3
+_FORM_LINE_WORDS = 15
+
+
+def _drop_forms(lines: list[str], removed: list[int], forms: list[tuple[int, str]]) -> None:
+    """Remove what lies between a line opening a sign-up form ('Sign up for …') and the next
+    closing it ('By signing up, you agree to …'): the newsletter's name and pitch. Only when
+    there are at most `_FORM_LINES` such lines, none longer than `_FORM_LINE_WORDS` words."""
+    dropped = set(removed)
+    opened: int | None = None
+    for number, end in forms:
+        if end == "opens":
+            opened = number
+            continue
+        if opened is None:
+            continue
+        inside = [n for n in range(opened + 1, number) if lines[n] and n not in dropped]
+        if len(inside) <= _FORM_LINES and all(lines[n].count(" ") < _FORM_LINE_WORDS for n in inside):
+            removed.extend(inside)
+            dropped.update(inside)
+        opened = None
+
+
+# A caption is at most this many words.
+_CAPTION_WORDS = 70
+
+
+def _drop_captions(lines: list[str], removed: list[int], counters: list[int]) -> None:
+    """Remove the line after each of `counters` ('2 of 6' above a gallery's photo): its caption."""
+    dropped = set(removed)
+    for number in counters:
+        after = next((n for n in range(number + 1, len(lines)) if lines[n]), None)
+        if after is not None and after not in dropped and lines[after].count(" ") < _CAPTION_WORDS:
+            removed.append(after)
+            dropped.add(after)
 
 
 class _TitleForms:
