@@ -587,7 +587,8 @@ def test_a_nickname_in_quotes_is_no_part_of_the_name(link):
     text = 'Rodrigo Paz won the runoff, defeating former president Jorge "Tuto" Quiroga. Quiroga conceded on Sunday night.'
     doc = run(link, text, day=date(2025, 10, 20))
     quiroga = next(e for e in doc.entities if e.name == "Jorge Quiroga")
-    assert len(quiroga.mentions) == 2
+    assert [m.text for m in quiroga.mentions] == ['Jorge "Tuto" Quiroga', "Quiroga"]  # a mention is what the text says there
+    assert all(text[m.start : m.end] == m.text for m in quiroga.mentions)
 
 
 @pytest.mark.parametrize(

@@ -568,29 +568,29 @@ class EntityLinker:
         groups: list[tuple[str, str, list[Span]]] = []
         by_key: dict[str, int] = {}
         for start, end, type_ in spans:
-            name = text[start:end]
+            name = surface = text[start:end]
             if type_ == "PERSON" and ('"' in name or "“" in name or "‘" in name):
-                name = NICKNAME.sub("", name)  # Jorge "Tuto" Quiroga is Jorge Quiroga
+                name = NICKNAME.sub("", name)  # Jorge "Tuto" Quiroga is Jorge Quiroga (the mention keeps the nickname)
             elif type_ == "GPE":  # a dateline's city: "UVALDE" is Uvalde
                 by_key[name] = len(groups)
-                groups.append((name.title(), type_, [Span(start, end, name, "text")]))
+                groups.append((name.title(), type_, [Span(start, end, surface, "text")]))
                 continue
             key = name.split(" ")[-1] if type_ == "PERSON" else name
             if type_ == "ORG" and start >= 2 and text[start - 2 : start] == " (" and groups:
                 # "the Institute for Energy Research (IER)": the acronym names the body before it
                 last_name, last_type, last_spans = groups[-1]
                 if last_type == "ORG" and last_spans[-1].end == start - 2:
-                    last_spans.append(Span(start, end, name, "text"))
+                    last_spans.append(Span(start, end, surface, "text"))
                     by_key[name] = len(groups) - 1
                     continue
             if key in by_key and groups[by_key[key]][1] == type_:
                 group = groups[by_key[key]]
-                group[2].append(Span(start, end, name, "text"))
+                group[2].append(Span(start, end, surface, "text"))
                 if len(name) > len(group[0]):
                     groups[by_key[key]] = (name, type_, group[2])
                 continue
             by_key[key] = len(groups)
-            groups.append((name, type_, [Span(start, end, name, "text")]))
+            groups.append((name, type_, [Span(start, end, surface, "text")]))
         # "Bank of England" names the bank, not England: linked text spans inside a cued organisation go
         inside = set()
         for start, end, type_ in spans:
