@@ -116,21 +116,35 @@ def _start(hit: tuple) -> int:
 # The whole-word test in bytes: one byte per character, 0 for a letter or digit, "." for a full
 # stop, a space for anything else. ASCII text goes through the byte table in C; the characters
 # of other text that are not ASCII come to `_edge_bytes` a run at a time, as "a" or " ".
+# Chinese, Japanese and Korean are written without spaces between words (Korean with particles
+# joined to the name): a Han, kana or Hangul character is an edge, so "俄罗斯" stands as a word in
+# "对俄罗斯进行". Every such character lies at or above U+1100, the only ones tested.
 _FULL_STOP = ord(".")
 _EDGE_TABLE = bytes(0 if chr(c).isalnum() else c if c == _FULL_STOP else 32 for c in range(128)) + b" " * 128
 _EDGE_ERRORS = "geowire-word-edges"
+_CJK_FROM = "\u1100"
+_CJK = re.compile(
+    "[\u1100-\u11ff\u2e80-\u2fdf\u3040-\u31ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff"
+    "\uf900-\ufaff\uff66-\uffdc\U00020000-\U0003134f]"
+)
+
+
+def is_word_character(c: str) -> bool:
+    """A letter or digit that joins a word: Han, kana and Hangul do not (see `word_edges`)."""
+    return c.isalnum() and (c < _CJK_FROM or _CJK.match(c) is None)
 
 
 def _edge_bytes(error: UnicodeEncodeError) -> tuple[str, int]:
-    return "".join("a" if c.isalnum() else " " for c in error.object[error.start : error.end]), error.end
+    return "".join("a" if is_word_character(c) else " " for c in error.object[error.start : error.end]), error.end
 
 
 codecs.register_error(_EDGE_ERRORS, _edge_bytes)
 
 
 def word_edges(text: str) -> bytes:
-    """The text as word edges, one byte per character shifted one on: 0 for a letter or digit,
-    "." for a full stop, a space for anything else, with a space before and after the text.
+    """The text as word edges, one byte per character shifted one on: 0 for a letter or digit
+    (not Han, kana or Hangul), "." for a full stop, a space for anything else, with a space
+    before and after the text.
 
     A hit [start, end) stands as a whole word when `edges[start]` (the character before it) is
     not 0, nor `edges[end + 1]` (the one after it), nor is that a full stop before a letter or
