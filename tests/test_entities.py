@@ -704,3 +704,18 @@ def test_russian_case_forms_name_places_bodies_and_persons(link):
     found = by_id(doc)
     assert {"country:CHN", "person:xi-jinping", "city:moscow", "country:RUS", "person:vladimir-putin", "org:kremlin"} <= set(found)
     assert [m.text for m in found["person:vladimir-putin"].mentions] == ["Владимира Путина"]
+
+
+def test_parties_and_allies_of_an_indian_election_are_linked_apart_from_their_leaders(link):
+    text = ("The Samajwadi Party of Akhilesh Yadav won 37 seats, according to the Election Commission of India. "
+            "Chandrababu Naidu of the Telugu Desam Party and Nitish Kumar of the Janata Dal (United) backed Modi.")
+    found = by_id(run(link, text, day=date(2024, 6, 5)))
+    assert {"org:samajwadi-party", "person:akhilesh-yadav", "org:election-commission-of-india", "person:chandrababu-naidu",
+            "org:telugu-desam-party", "person:nitish-kumar", "org:janata-dal-united"} <= set(found)
+
+
+def test_a_bare_communist_party_in_a_china_story_is_the_chinese_one(link):
+    text = "China's Communist Party closed a meeting of its Central Committee on Thursday, Xi Jinping presiding."
+    doc = run(link, text)
+    assert {"org:ccp", "org:ccp-central-committee"} <= set(by_id(doc))
+    assert "Central Committee on Thursday" not in names(doc)
