@@ -691,3 +691,45 @@ def test_a_national_body_before_a_verb_is_the_body(link, verb):
 def test_words_after_a_modifier_in_other_letters_are_read_without_failing(link, text):
     doc = run(link, text)  # raised AttributeError before
     assert "USA" in {state["country"] for state in doc.states}  # the U.S. military credits its state either way
+
+
+def test_chinese_names_stand_as_words_between_han_characters(link):
+    doc = run(link, "外交部发言人华春莹宣布，应俄罗斯总统普京邀请，国家主席习近平将于3月20日至22日对俄罗斯进行国事访问。")
+    found = by_id(doc)
+    assert {"org:mfa-chn", "person:hua-chunying", "country:RUS", "person:vladimir-putin", "person:xi-jinping"} <= set(found)
+    assert [m.text for m in found["country:RUS"].mentions] == ["俄罗斯", "俄罗斯"]
+
+
+def test_a_longer_chinese_compound_wins_over_the_name_inside_it(link):
+    found = by_id(run(link, "美国国务院和白俄罗斯外交官讨论了美国国会的决议。"))
+    assert {"org:us-department-of-state", "country:BLR", "org:us-congress"} <= set(found)
+    assert "country:RUS" not in found and "org:state-council-china" not in found and "org:national-diet" not in found
+
+
+def test_latin_and_cyrillic_names_still_need_whole_words(link):
+    found = by_id(run(link, "Chinatown and Россиянин are no states, but 美国US and Россия are."))
+    assert [m.text for m in found["country:USA"].mentions] == ["美国", "US"]
+    assert [m.text for m in found["country:RUS"].mentions] == ["Россия"]
+    assert "country:CHN" not in found
+
+
+def test_russian_case_forms_name_places_bodies_and_persons(link):
+    doc = run(link, "Председатель КНР Си Цзиньпин посетит Москву по приглашению президента России Владимира Путина, сообщили в Кремле.")
+    found = by_id(doc)
+    assert {"country:CHN", "person:xi-jinping", "city:moscow", "country:RUS", "person:vladimir-putin", "org:kremlin"} <= set(found)
+    assert [m.text for m in found["person:vladimir-putin"].mentions] == ["Владимира Путина"]
+
+
+def test_parties_and_allies_of_an_indian_election_are_linked_apart_from_their_leaders(link):
+    text = ("The Samajwadi Party of Akhilesh Yadav won 37 seats, according to the Election Commission of India. "
+            "Chandrababu Naidu of the Telugu Desam Party and Nitish Kumar of the Janata Dal (United) backed Modi.")
+    found = by_id(run(link, text, day=date(2024, 6, 5)))
+    assert {"org:samajwadi-party", "person:akhilesh-yadav", "org:election-commission-of-india", "person:chandrababu-naidu",
+            "org:telugu-desam-party", "person:nitish-kumar", "org:janata-dal-united"} <= set(found)
+
+
+def test_a_bare_communist_party_in_a_china_story_is_the_chinese_one(link):
+    text = "China's Communist Party closed a meeting of its Central Committee on Thursday, Xi Jinping presiding."
+    doc = run(link, text)
+    assert {"org:ccp", "org:ccp-central-committee"} <= set(by_id(doc))
+    assert "Central Committee on Thursday" not in names(doc)

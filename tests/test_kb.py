@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from streams.enrich.datafile import DataFileError
-from streams.enrich.kb import load_kb
+from streams.enrich.kb import inflections, load_kb
 
 COUNTRIES = """\
 version: 2026.1.1
@@ -117,6 +117,7 @@ def test_a_small_valid_folder_loads_with_records_by_id(tmp_path):
         ("persons", "country: CHN", "country: XXX", "id: person:qin-gang", "country 'XXX'"),
         ("places", "    stands_for: country:RUS", "    stands_for: country:RUS\n    local_context: [on]", "id: city:moscow", "'local_context' must be a mapping"),
         ("places", "    stands_for: country:RUS", "    stands_for: country:RUS\n    local_context: {before: [near]}", "id: city:moscow", "list it in 'ambiguous'"),
+        ("places", "    stands_for: country:RUS", "    stands_for: country:RUS\n    aliases: ['Москв(а|ы) Сити(|и|ю)']", "id: city:moscow", "as many endings as the first"),
     ],
 )
 def test_an_error_names_its_file_and_line(tmp_path, file, old, new, needle, reason):
@@ -127,6 +128,24 @@ def test_an_error_names_its_file_and_line(tmp_path, file, old, new, needle, reas
     assert Path(error.path).name == f"{file}.yaml"
     assert error.line == line_containing(broken, needle)
     assert reason in str(error)
+
+
+def test_case_endings_in_a_form_stand_for_every_case(tmp_path):
+    places = PLACES.replace("    stands_for: country:RUS", "    stands_for: country:RUS\n    aliases: ['Москв(а|ы|е|у|ой)', Janata Dal (United)]", 1)
+    persons = PERSONS.replace("    country: CHN\n", "    country: CHN\n    aliases: ['Цинь Ган(|а|у|ом|е)', 'Ган(|а)']\n", 1)
+    kb = load_kb(write_kb(tmp_path, places=places, persons=persons))
+    assert kb["city:moscow"].aliases == ("Москва", "Москвы", "Москве", "Москву", "Москвой", "Janata Dal (United)")
+    assert kb["person:qin-gang"].aliases == ("Цинь Ган", "Цинь Гана", "Цинь Гану", "Цинь Ганом", "Цинь Гане", "Ган", "Гана")
+
+
+def test_groups_of_endings_go_in_step():
+    assert inflections("Владимир(|а|у) Путин(|а|у)") == ["Владимир Путин", "Владимира Путина", "Владимиру Путину"]
+    assert inflections("Кремл(ь|я|ю|ем|е)")[1] == "Кремля"
+    assert inflections("Ministry of Foreign Affairs of the Republic of China (Taiwan)") == [
+        "Ministry of Foreign Affairs of the Republic of China (Taiwan)"
+    ]
+    with pytest.raises(ValueError):
+        inflections("Москв(а|ы) Сити(|и|ю)")
 
 
 BODIES = """\

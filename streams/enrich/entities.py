@@ -16,7 +16,7 @@ import unicodedata
 from .document import Credit, Document, Entity, Span
 from .entity_cues import NICKNAME, CueFinder
 from .kb import KnowledgeBase, Record
-from .kb_index import AMBIGUOUS, SHORT, Form, build_index
+from .kb_index import AMBIGUOUS, SHORT, Form, build_index, is_word_character
 
 # The state-like actors `doc.states` may hold besides countries (FORMAT.md: the EU as an actor).
 STATE_ACTORS = ("org:eu",)
@@ -843,7 +843,7 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 
 def _whole_word(text: str, start: int, end: int) -> bool:
-    return (start == 0 or not text[start - 1].isalnum()) and (end >= len(text) or not text[end].isalnum())
+    return (start == 0 or not is_word_character(text[start - 1])) and (end >= len(text) or not is_word_character(text[end]))
 
 
 def _lower_word_after(text: str, end: int) -> str | None:

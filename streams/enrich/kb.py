@@ -299,6 +299,9 @@ def _record_values(path: Path, item: LineDict) -> dict:
     for key in ("aliases", "acronyms", "ambiguous", "context", "short", "demonyms", "members"):
         if key in item:
             values[key] = _strings(item[key], key, fail)
+    for key in ("aliases", "ambiguous", "short"):
+        if key in values:
+            values[key] = _with_endings(values[key], key, values["name"], fail)
     for key in ("official", "portfolio", "capital", "status", "qid", "iso2", "iso3", "country", "part_of"):
         if key in item:
             if not isinstance(item[key], str) or not item[key].strip():
@@ -351,6 +354,44 @@ def _strings(value: object, key: str, fail) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise fail(f"{key!r} must be a list of non-empty strings")
     return tuple(v.strip() for v in value)
+
+
+# Case endings written into a form: "Москв(а|ы|е|у|ой)", "Путин(|а|у|ым|е)".
+_ENDINGS = re.compile(r"\(([^()]*\|[^()]*)\)")
+
+
+def inflections(form: str) -> list[str]:
+    """Every form a written form with case endings stands for (FORMAT.md, "Inflected forms").
+
+    "Москв(а|ы|е|у|ой)" is Москва, Москвы, Москве, Москву, Москвой. Several groups in one form
+    go in step, the n-th ending of each together: "Владимир(|а|у) Путин(|а|у)" is Владимир Путин,
+    Владимира Путина, Владимиру Путину. A form without such a group stands for itself.
+    Raises ValueError when the groups of one form have different numbers of endings.
+    """
+    pieces = _ENDINGS.split(form)
+    if len(pieces) == 1:
+        return [form]
+    groups = [piece.split("|") for piece in pieces[1::2]]
+    count = len(groups[0])
+    if any(len(group) != count for group in groups):
+        raise ValueError(f"{form!r}: every group of endings must have as many endings as the first ({count})")
+    out: list[str] = []
+    for n in range(count):
+        text = "".join(piece if k % 2 == 0 else groups[k // 2][n] for k, piece in enumerate(pieces))
+        if text not in out:
+            out.append(text)
+    return out
+
+
+def _with_endings(forms: tuple[str, ...], key: str, name: str, fail) -> tuple[str, ...]:
+    out: list[str] = []
+    for form in forms:
+        try:
+            written = inflections(form)
+        except ValueError as exc:
+            raise fail(f"{key!r}: {exc}") from None
+        out += [w for w in written if w not in out and (w != name or len(written) == 1)]
+    return tuple(out)
 
 
 def _role(path: Path, role: object, kb_id: str, record_line: int | None) -> Role:

@@ -101,11 +101,14 @@ class FormMatcher:
         """
         edges = word_edges(text)
         values = self.forms if values is None else values
-        # edges[start] is the character before the hit, edges[end + 1] the one after it
+        # edges[start] is the character before the hit, edges[end + 1] the one after it;
+        # a hit opening or closing on a Han, kana or Hangul character needs no edge on that side
         return [
             (start, end, values[i])
             for i, start, end in self.matches(text)
-            if edges[start] and (after := edges[end + 1]) and (after != _FULL_STOP or edges[end + 2])
+            if (edges[start] or edges[start + 1] == _CJK_EDGE)
+            and ((after := edges[end + 1]) or edges[end] == _CJK_EDGE)
+            and (after != _FULL_STOP or edges[end + 2])
         ]
 
 
@@ -116,13 +119,37 @@ def _start(hit: tuple) -> int:
 # The whole-word test in bytes: one byte per character, 0 for a letter or digit, "." for a full
 # stop, a space for anything else. ASCII text goes through the byte table in C; the characters
 # of other text that are not ASCII come to `_edge_bytes` a run at a time, as "a" or " ".
+# Chinese, Japanese and Korean are written without spaces between words (Korean with particles
+# joined to the name): a Han, kana or Hangul character is an edge, so "俄罗斯" stands as a word in
+# "对俄罗斯进行", and a hit that opens or closes on one needs no edge there ("北京3月17日").
+# Every such character lies at or above U+1100, the only ones tested.
 _FULL_STOP = ord(".")
-_EDGE_TABLE = bytes(0 if chr(c).isalnum() else c if c == _FULL_STOP else 32 for c in range(128)) + b" " * 128
+_CJK_EDGE = 2  # a Han, kana or Hangul character: an edge, and a hit's own first or last character
+_CJK_MARK = chr(_CJK_EDGE)  # that needs no edge beside it ("新华社北京3月17日电" holds 北京)
+_EDGE_TABLE = (
+    bytes(0 if chr(c).isalnum() else c if c in (_FULL_STOP, _CJK_EDGE) else 32 for c in range(128)) + b" " * 128
+)
 _EDGE_ERRORS = "geowire-word-edges"
+_CJK_FROM = "\u1100"
+_CJK = re.compile(
+    "[\u1100-\u11ff\u2e80-\u2fdf\u3040-\u31ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff"
+    "\uf900-\ufaff\uff66-\uffdc\U00020000-\U0003134f]"
+)
+
+
+def is_word_character(c: str) -> bool:
+    """A letter or digit that joins a word: Han, kana and Hangul do not (see `word_edges`)."""
+    return c.isalnum() and (c < _CJK_FROM or _CJK.match(c) is None)
+
+
+def _edge_character(c: str) -> str:
+    if not c.isalnum():
+        return " "
+    return "a" if c < _CJK_FROM or _CJK.match(c) is None else _CJK_MARK
 
 
 def _edge_bytes(error: UnicodeEncodeError) -> tuple[str, int]:
-    return "".join("a" if c.isalnum() else " " for c in error.object[error.start : error.end]), error.end
+    return "".join(map(_edge_character, error.object[error.start : error.end])), error.end
 
 
 codecs.register_error(_EDGE_ERRORS, _edge_bytes)
@@ -130,11 +157,12 @@ codecs.register_error(_EDGE_ERRORS, _edge_bytes)
 
 def word_edges(text: str) -> bytes:
     """The text as word edges, one byte per character shifted one on: 0 for a letter or digit,
-    "." for a full stop, a space for anything else, with a space before and after the text.
+    2 for a Han, kana or Hangul character, "." for a full stop, a space for anything else, with
+    a space before and after the text.
 
     A hit [start, end) stands as a whole word when `edges[start]` (the character before it) is
     not 0, nor `edges[end + 1]` (the one after it), nor is that a full stop before a letter or
-    digit ("Kremlin.ru").
+    digit ("Kremlin.ru"); a side where the hit's own character is Han, kana or Hangul needs no edge.
     """
     return b" " + text.encode("ascii", _EDGE_ERRORS).translate(_EDGE_TABLE) + b" "
 
