@@ -4,7 +4,8 @@
 
 Takes the labelled fixture articles (prose dense with the names, cues and datelines the rules
 read), mutates their text and titles (inserted spacing, punctuation, other scripts' letters,
-combining marks, abbreviations; cut, copied and re-cased stretches), and enriches each, checking
+combining marks, abbreviations, tags; cut, copied and re-cased stretches), sends a fifth of them
+as HTML pages, and enriches each, checking
 what `tests/test_enrich_properties.py` checks on generated text: nothing raises, and every
 mention and evidence offset slices, in the field it names, to the text it reports. Rare
 combinations of real words and odd characters are what random text seldom reaches.
@@ -32,7 +33,8 @@ from .test_enrich_properties import offsets_hold
 INSERTS = [
     "\u200b", "\u00a0", "’", "'", "-", "—", ".", ",", "(", ")", "\n", "\n\n", " ", "\t", "\r", "\x85", "\u2028", "\ufeff",
     "é", "İ", "ı", "ß", "ẞ", "ﬁ", "Ⅻ", "𝐀", "ⓐ", "ǅ", "ʼ", "ʻ", "K", "Å", "\u0301", "習", "Путин", "(IER)", " (", "A.",
-    "St.", "Mr.", "U.S.", "’s", "'s ", "said ", " and ", "RICHMOND, Va. — ",
+    "St.", "Mr.", "U.S.", "’s", "'s ", "said ", " and ", "RICHMOND, Va. — ", "<br>", "</p><p>", "<b>", "&amp;", "&#x85;",
+    "<script>", "<div class='ad'>", "<!--",
 ]
 
 
@@ -69,7 +71,12 @@ def main(argv: list[str] | None = None) -> int:
     runs = failures = 0
     started = last_report = time.monotonic()
     while time.monotonic() - started < args.seconds:
-        raw = {"url": "https://example.org/fuzz", "text": mutate(rnd, rnd.choice(texts))}
+        text = mutate(rnd, rnd.choice(texts))
+        if rnd.random() < 0.2:  # as a page: paragraphs in elements, with stray tags and entities mutated in
+            html = "<html><body><article><p>" + text.replace("\n\n", "</p>\n<p>") + "</p></article></body></html>"
+            raw = {"url": "https://example.org/fuzz", "html": mutate(rnd, html)}
+        else:
+            raw = {"url": "https://example.org/fuzz", "text": text}
         if rnd.random() < 0.7:
             raw["title"] = mutate(rnd, rnd.choice(texts)[: rnd.randint(0, 120)])
         try:
