@@ -106,10 +106,12 @@ class EntityLinker:
         self.cues = CueFinder(
             kb.cues, self.index.phrases, self.index.phrase_words, known.__contains__, role_words, demonyms,
         )
-        # Lower-case names of armed forces ("the Pakistani military"), which are attributes before a noun.
+        # Lower-case names of armed forces, ministries and parliaments ("the Pakistani military", "the
+        # Chinese foreign ministry"), which are attributes before a noun ("foreign ministry official").
         self.attributive = frozenset(
             form for text, form in self.index.forms.items()
-            if form.name and text.rpartition(" ")[2][:1].islower() and self.kb[form.name].kind == "armed-forces"
+            if form.name and text.rpartition(" ")[2][:1].islower()
+            and (self.kb[form.name].kind == "armed-forces" or self.kb[form.name].portfolio)
         )
         self._after_body = _AFTER_BODY | kb.cues.reporting_verbs | kb.cues.action_verbs | kb.cues.verbs
         # Forms of seas and world regions (places of no one state): before a noun, a one-word short form
@@ -162,13 +164,25 @@ class EntityLinker:
         self._heads = {r.id: (r.name, r.type, r.id, r.country, r.kind, r.qid) for r in kb}
         self._state_names: dict[str, tuple[str, str | None]] = {}
         # A possessive form names its possessor too: "Oman's foreign ministry" names Oman, "Ukraine's
-        # air force" Ukraine. Per such form: (the place's record id, the length of its name).
-        self._possessors: dict[Form, tuple[str, int]] = {}
+        # air force" Ukraine, and "the foreign ministry in Jakarta" Jakarta. Per such form: (the
+        # place's record id, where its name starts in the form, where it ends).
+        self._possessors: dict[Form, tuple[str, int, int]] = {}
         for text, form in self.index.forms.items():
+            if not form.name:
+                continue
             owner, apostrophe, _ = text.replace("’s ", "'s ").partition("'s ")
-            owner_form = self.index.forms.get(owner) if apostrophe and form.name else None
-            if owner_form is not None and owner_form.name and self.kb[owner_form.name].type == "GPE":
-                self._possessors[form] = (owner_form.name, len(owner))
+            at = 0
+            if not apostrophe:
+                _, apostrophe, owner = text.rpartition(" in ")
+                at = len(text) - len(owner)
+            owner_form = self.index.forms.get(owner) if apostrophe else None
+            if owner_form is None:
+                continue
+            if owner_form.name and self.kb[owner_form.name].type == "GPE":
+                self._possessors[form] = (owner_form.name, at, at + len(owner))
+            elif (own := f"country:{self.kb[form.name].country}") in (m[1] for m in owner_form.meanings):
+                # an ambiguous state's name is that state before its own body: "Georgia's parliament"
+                self._possessors[form] = (own, at, at + len(owner))
 
     def _facts_of(self, form: Form) -> tuple:
         record = self.kb.get(form.name) if form.name else None
@@ -209,6 +223,10 @@ class EntityLinker:
                 code, kb_id, may_contain, targets, form, _, _ = facts
                 if code == _LINK:
                     if form in self.attributive and self._qualifies_noun(field_text, end):
+                        possessor = self._possessors.get(form)
+                        if possessor is not None:  # "China's foreign ministry spokesperson" names China
+                            self._add_possessor_at(possessor, start, field_text, field_name, linked, credits)
+                            continue
                         span = Span(start, end, field_text[start:end], field_name)
                         country = self.kb[kb_id].country
                         credits.append(Credit(country, span, "demonym"))  # the state, as its demonym would
@@ -255,7 +273,7 @@ class EntityLinker:
                     credits.append(Credit(iso3, span, via))
                 possessor = self._possessors.get(form)
                 if possessor is not None:
-                    self._add_possessor(possessor, Span(start, start + possessor[1], field_text[start : start + possessor[1]], field_name), linked, credits)
+                    self._add_possessor_at(possessor, start, field_text, field_name, linked, credits)
 
         doc.credits = credits
         doc.states = self._states(found, demonyms, targets_here)
@@ -288,7 +306,14 @@ class EntityLinker:
         word = _lower_word_after(text, end)
         return word is not None and word not in self._after_body and not word.endswith("ed") and word not in heads
 
-    def _add_possessor(self, possessor: tuple[str, int], span: Span, linked: dict, credits: list[Credit]) -> None:
+    def _add_possessor_at(
+        self, possessor: tuple[str, int, int], start: int, text: str, field_name: str, linked: dict, credits: list[Credit]
+    ) -> None:
+        """The place a possessive form opening at `start` names: a mention and its credits."""
+        at, to = start + possessor[1], start + possessor[2]
+        self._add_possessor(possessor, Span(at, to, text[at:to], field_name), linked, credits)
+
+    def _add_possessor(self, possessor: tuple[str, int, int], span: Span, linked: dict, credits: list[Credit]) -> None:
         """The place a possessive form names ("Oman" of "Oman's foreign ministry"): a mention and its credits."""
         linked.setdefault(possessor[0], []).append(span)
         targets = self.credit_targets[possessor[0]]

@@ -256,8 +256,40 @@ def load_kb(
     for kb_id, (_, _, values) in records.items():
         kb.entities[kb_id] = Record(**values)
     kb.by_iso3 = {r.iso3: r for r in kb.entities.values() if r.iso3}
+    for record in derived_institutions(kb):
+        kb.entities.setdefault(record.id, record)
     kb.version = "+".join(versions) or "empty"
     return kb
+
+
+# The institutions every state has, derived for each state no record gives one of (FORMAT.md,
+# "Derived institutions"): (portfolio, id prefix, kind, name before the country's name).
+DERIVED_INSTITUTIONS = (
+    ("foreign-affairs", "org:mfa-", "ministry", "Ministry of Foreign Affairs of "),
+    ("defence", "org:mod-", "ministry", "Ministry of Defence of "),
+    ("parliament", "org:parliament-", "other", "Parliament of "),
+)
+# States without a parliament: the Holy See is an absolute monarchy.
+_NO_PARLIAMENT = frozenset({"VAT"})
+
+
+def derived_institutions(kb: KnowledgeBase) -> list[Record]:
+    """A foreign ministry, a defence ministry and a parliament for every state that has no record of it."""
+    held = {(r.country, r.portfolio) for r in kb if r.type == "ORG" and r.portfolio and r.country}
+    out: list[Record] = []
+    for country in kb.by_iso3.values():
+        if country.kind != "country":
+            continue
+        for portfolio, prefix, kind, name in DERIVED_INSTITUTIONS:
+            if (country.iso3, portfolio) in held or (portfolio == "parliament" and country.iso3 in _NO_PARLIAMENT):
+                continue
+            out.append(
+                Record(
+                    id=f"{prefix}{country.iso3.lower()}", type="ORG", kind=kind, name=name + country.name,
+                    country=country.iso3, portfolio=portfolio, source=f"derived from {country.source}",
+                )
+            )
+    return out
 
 
 def _record_values(path: Path, item: LineDict) -> dict:

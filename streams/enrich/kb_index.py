@@ -205,16 +205,21 @@ def _derived_shorts(name: str, particles: frozenset[str], family_name_first: boo
 
 
 def _ministry_forms(kb: KnowledgeBase, record: Record) -> set[str]:
-    """'<demonym> <form>', "<Country>'s <form>", '<form> of <Country>' for a ministry's portfolio."""
+    """'<demonym> <form>', "<Country>'s <form>", '<form> of <Country>' and '<form> in <capital>' for
+    a national body's portfolio (a ministry's, a parliament's)."""
     country = kb.country(record.country) if record.country else None
     forms = kb.role_phrases.portfolios.get(record.portfolio or "")
     if country is None or not forms:
         return set()
     names = [country.name, *country.short, *country.acronyms]
+    capital = kb.get(country.capital) if country.capital else None
+    capitals = [capital.name, *capital.aliases] if capital is not None else []
     out: set[str] = set()
     for form in forms:
         for demonym in country.demonyms:
             out.add(f"{demonym} {form}")
+        if form[0].islower():  # "the foreign ministry in Jakarta"
+            out.update(f"{form} in {city}" for city in capitals if "A" <= city[:1] <= "Z")
         for name in names:
             out.add(f"{name}'s {form}")
             if form[0].isupper():
@@ -263,7 +268,7 @@ def build_index(kb: KnowledgeBase) -> SurfaceIndex:
                 derived |= _derived_shorts(alias, particles, False)
             for short in derived:
                 add(short, (SHORT, record.id, False))
-        if record.kind == "ministry" and record.portfolio:
+        if record.portfolio and record.type == "ORG":
             for form in _ministry_forms(kb, record):
                 add(form, (NAME, record.id))
 

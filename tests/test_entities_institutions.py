@@ -1,0 +1,89 @@
+"""Every state's foreign ministry, defence ministry and parliament, derived where no record holds one."""
+
+from __future__ import annotations
+
+import pytest
+
+from streams.enrich.kb import load_kb
+
+from .test_entities import by_id, link, run  # noqa: F401  (link is a fixture)
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load_kb()
+
+
+def test_every_country_has_a_foreign_ministry_a_defence_ministry_and_a_parliament(kb):
+    held = {(r.country, r.portfolio) for r in kb if r.type == "ORG" and r.portfolio}
+    for country in kb:
+        if country.kind != "country":
+            continue
+        assert (country.iso3, "foreign-affairs") in held, country.id
+        assert (country.iso3, "defence") in held, country.id
+        if country.iso3 != "VAT":
+            assert (country.iso3, "parliament") in held, country.id
+
+
+def test_derived_records_are_named_after_the_country(kb):
+    assert kb["org:mfa-mda"].name == "Ministry of Foreign Affairs of Moldova"
+    assert kb["org:mod-idn"].name == "Ministry of Defence of Indonesia"
+    assert kb["org:parliament-geo"].name == "Parliament of Georgia"
+    assert kb["org:mfa-mda"].kind == "ministry" and kb["org:parliament-geo"].country == "GEO"
+
+
+def test_an_explicit_record_keeps_precedence(kb):
+    assert "org:parliament-isr" not in kb  # the Knesset is Israel's parliament
+    assert kb["org:mfa-chn"].source.startswith("organisations.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "body", "state"),
+    [
+        ("Colombia's foreign ministry said the two were freed.", "org:mfa-col", "country:COL"),
+        ("Moldova's foreign ministry said the diplomat must leave.", "org:mfa-mda", "country:MDA"),
+        ("Indonesia's defence ministry confirmed the order.", "org:mod-idn", "country:IDN"),
+        ("The Georgian parliament passed the law on Tuesday.", "org:parliament-geo", "country:GEO"),
+        ("Hungary's parliament voted on Monday.", "org:parliament-hun", "country:HUN"),
+        ("Turkey's parliament ratified the protocol.", "org:tbmm", "country:TUR"),
+    ],
+)
+def test_a_state_body_is_named_by_its_state_and_portfolio(link, text, body, state):
+    doc = run(link, text)
+    assert body in by_id(doc)
+    assert state in {s["kb_id"] for s in doc.states}
+
+
+def test_an_ambiguous_state_name_before_its_own_body_names_the_state(link):
+    found = by_id(run(link, "Georgia’s parliament on Tuesday passed amendments."))
+    assert "org:parliament-geo" in found
+    assert [m.text for m in found["country:GEO"].mentions] == ["Georgia"]
+
+
+@pytest.mark.parametrize(
+    ("text", "body", "city"),
+    [
+        ("The foreign ministry in Jakarta said membership would help.", "org:mfa-idn", "city:jakarta"),
+        ("The foreign ministry in Chisinau said the diplomat must leave.", "org:mfa-mda", "city:chisinau"),
+    ],
+)
+def test_the_foreign_ministry_in_a_capital_names_the_ministry_and_the_city(link, text, body, city):
+    found = by_id(run(link, text))
+    assert body in found and city in found
+    assert [m.text for m in found[city].mentions] == [text.split(" in ")[1].split()[0]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["A South Korean foreign ministry official said talks would resume.", "A Chinese foreign ministry spokesman said so."],
+)
+def test_a_ministry_before_a_noun_is_an_attribute(link, text):
+    doc = run(link, text)
+    assert not [k for k in by_id(doc) if k.startswith("org:mfa-")]
+    assert doc.states
+
+
+def test_a_possessive_ministry_before_a_noun_still_names_the_state(link):
+    found = by_id(run(link, "China's foreign ministry spokesperson Lin Jian said so."))
+    assert "org:mfa-chn" not in found
+    assert [m.text for m in found["country:CHN"].mentions] == ["China"]
