@@ -87,3 +87,48 @@ def test_a_possessive_ministry_before_a_noun_still_names_the_state(link):
     found = by_id(run(link, "China's foreign ministry spokesperson Lin Jian said so."))
     assert "org:mfa-chn" not in found
     assert [m.text for m in found["country:CHN"].mentions] == ["China"]
+
+
+def test_a_derived_body_takes_the_derived_forms_of_its_portfolio(link):
+    assert "org:mod-idn" in by_id(run(link, "The Indonesian Ministry of Defence signed the order."))
+    assert "org:mfa-col" in by_id(run(link, "The Ministry of Foreign Affairs of Colombia said so."))
+
+
+def test_a_curly_apostrophe_matches_like_a_straight_one(link):
+    for text in ("Moldova’s foreign ministry said so.", "Côte d’Ivoire voted."):
+        straight = by_id(run(link, text.replace("’", "'")))
+        found = by_id(run(link, text))
+        assert set(found) == set(straight) and found
+        for entity in found.values():
+            assert all(text[m.start : m.end] == m.text for m in entity.mentions)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("A spokesperson for the International Campaign to Ban Landmines said the weapons kill.",
+         "International Campaign to Ban Landmines"),
+        ("The Committee to Protect Journalists said two reporters were held.", "Committee to Protect Journalists"),
+    ],
+)
+def test_a_body_named_for_its_purpose_keeps_to_and_its_verb(link, text, name):
+    doc = run(link, text)
+    assert {(e.name, e.type) for e in doc.entities} == {(name, "ORG")}
+
+
+def test_words_right_after_to_are_no_person_before_a_verb(link):
+    assert not [e for e in run(link, "The grant went to Ban Landmines said officials.").entities if e.type == "PERSON"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kb_id"),
+    [
+        ("Orano signed the uranium deal.", "org:orano"),
+        ("British International Investment backed the port.", "org:british-international-investment"),
+        ("Leaders met at Dolmabahçe Palace in Istanbul.", "org:dolmabahce-palace"),
+        ("A typhoon hit Luzon on Monday.", "region:luzon"),
+        ("They crossed near Cúcuta on Friday.", "city:cucuta"),
+    ],
+)
+def test_new_records_are_linked(link, text, kb_id):
+    assert kb_id in by_id(run(link, text))

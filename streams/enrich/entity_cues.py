@@ -39,6 +39,9 @@ _FUNCTION_WORDS = frozenset(
     "a an the and or but nor of to in on at by for from with as than that this these those which who is was are "
     "were be been has have had will would can could may might must should its his her their our new".split()
 )
+# Heads of a body named for its purpose, "to" and a capitalised verb after them: "International
+# Campaign to Ban Landmines", "Committee to Protect Journalists"
+_PURPOSE_HEADS = frozenset({"Campaign", "Coalition", "Committee", "Movement", "Fund", "Initiative", "Alliance"})
 # Words that may open an apposition before its role: "Anna Smith, the ...", "..., his ..."
 _DETERMINERS = frozenset({"a", "an", "the", "its", "his", "her", "their", "our"})
 
@@ -422,7 +425,7 @@ class CueFinder:
         if start >= 2 and text[start - 1] == " " and text[_word_start(text, start - 1) : start].istitle():
             s, e, _ = self.read_backward(text, start - 1, _NO_CONNECTORS, MAX_PERSON_WORDS)
             s, words = self.trim_start(text, s, e)
-            if words >= 2:
+            if words >= 2 and not _after_to(text, s):
                 self._person_or_org(text, s, e, found)
 
     def _before_verb(self, text: str, start: int, found: dict) -> None:
@@ -431,7 +434,7 @@ class CueFinder:
             return
         s, e, _ = self.read_backward(text, start - 1, _NO_CONNECTORS, MAX_PERSON_WORDS)
         s, words = self.trim_start(text, s, e)
-        if words >= 2 and not sentence_initial(text, s):
+        if words >= 2 and not sentence_initial(text, s) and not _after_to(text, s):
             self._person_or_org(text, s, e, found, strict=True)
 
     def _before_ages(self, text: str, found: dict) -> None:
@@ -541,6 +544,11 @@ class CueFinder:
             _, tail, more = self.read_forward(text, e + 1, ORG_CONNECTORS, 3)
             if more:
                 e = tail
+        elif text[e : e + 4] == " to " and text[start:end] in _PURPOSE_HEADS and text[e + 4 : e + 5].isupper():
+            verb = text[e + 4 : _word_end(text, e + 4)]
+            _, tail, more = self.read_forward(text, e + 4, ORG_CONNECTORS, 4)
+            if more >= 2 and not self.known(verb):  # "to Ban Landmines", not "to Moscow"
+                e = tail
         names = text[s:end].split(" ")
         if words >= 2 and not all(w in self.cues.generic_org_words for w in names[:-1]):
             found[(s, e)] = "ORG"
@@ -599,6 +607,12 @@ class CueFinder:
             return
         found[(first, end)] = "ORG"
         found[(end + 2, end + 2 + len(acronym))] = "ORG"
+
+
+def _after_to(text: str, start: int) -> bool:
+    """Whether the words from `start` follow "to": the object of "to", or a verb after it ("the
+    Campaign to Ban Landmines said"), is never the subject of the verb after them."""
+    return text[start - 4 : start] in (" to ", "\nto ") or (start == 3 and text[:3] == "to ")
 
 
 def _clashes(start: int, end: int, type_: str, blocked: list[tuple[int, int, bool]]) -> bool:

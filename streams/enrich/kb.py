@@ -269,6 +269,7 @@ DERIVED_INSTITUTIONS = (
     ("defence", "org:mod-", "ministry", "Ministry of Defence of "),
     ("parliament", "org:parliament-", "other", "Parliament of "),
 )
+DERIVED = "derived from "  # how a derived record's `source` opens
 # States without a parliament: the Holy See is an absolute monarchy.
 _NO_PARLIAMENT = frozenset({"VAT"})
 
@@ -286,7 +287,7 @@ def derived_institutions(kb: KnowledgeBase) -> list[Record]:
             out.append(
                 Record(
                     id=f"{prefix}{country.iso3.lower()}", type="ORG", kind=kind, name=name + country.name,
-                    country=country.iso3, portfolio=portfolio, source=f"derived from {country.source}",
+                    country=country.iso3, portfolio=portfolio, source=DERIVED + country.source,
                 )
             )
     return out

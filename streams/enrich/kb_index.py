@@ -26,7 +26,7 @@ try:
 except ImportError:  # optional: the pyahocorasick automata below find the same hits
     ahocorasick_rs = None
 
-from .kb import KnowledgeBase, Record
+from .kb import DERIVED, KnowledgeBase, Record
 
 # What a written form may mean (the first element of each meaning tuple).
 NAME = 0  # names the record on its own: (NAME, record id)
@@ -54,6 +54,12 @@ class Form:
     def __init__(self, text: str, meanings: tuple) -> None:
         self.length = len(text)
         self.meanings = meanings
+        if len(meanings) == 1 and meanings[0][0] == NAME:  # most forms: one record's name and nothing else
+            self.names = (self.name,) = (meanings[0][1],)
+            self.linkable, self.phrase = True, False
+            self.demonym = self.role = None
+            self.cues = self.shorts = ()
+            return
         self.names = tuple(m[1] for m in meanings if m[0] == NAME)  # the records it names
         self.name = self.names[0] if len(self.names) == 1 else None  # names one record and nothing else
         self.linkable = any(m[0] in (NAME, SHORT, AMBIGUOUS) for m in meanings)
@@ -69,6 +75,9 @@ class FormMatcher:
     """Finds the longest, leftmost, non-overlapping forms that stand as whole words in a text."""
 
     def __init__(self, forms: dict[str, Form]) -> None:
+        # A text is matched with its curly apostrophes made straight (the same length, so the same
+        # offsets): the automata need only the straight spelling of a form ("China's", "d'Ivoire").
+        forms = {key: value for key, value in forms.items() if "’" not in key}
         self.forms = list(forms.values())  # by the index the automata report
         self._rust = None
         if ahocorasick_rs is not None:
@@ -86,6 +95,8 @@ class FormMatcher:
 
     def matches(self, text: str) -> list[tuple[int, int, int]]:
         """(form index, start, end) of every form in text order, whole words or not."""
+        if "’" in text:
+            text = text.replace("’", "'")
         if self._rust is not None:
             return self._rust.find_matches_as_indexes(text)
         hits = [(index, last - length + 1, last + 1) for last, (index, length) in self._latin.iter_long(text)]
@@ -204,28 +215,45 @@ def _derived_shorts(name: str, particles: frozenset[str], family_name_first: boo
     }
 
 
+_LINKING_WORDS = frozenset({"of", "the", "for", "and"})
+
+
+def _sentence_case(form: str) -> bool:
+    """A form capitalised only as a sentence opens ("Defence ministry", not "Defence Ministry")."""
+    first, *rest = form.split()
+    return first[0].isupper() and any(w[0].islower() and w not in _LINKING_WORDS for w in rest)
+
+
 def _ministry_forms(kb: KnowledgeBase, record: Record) -> set[str]:
     """'<demonym> <form>', "<Country>'s <form>", '<form> of <Country>' and '<form> in <capital>' for
     a national body's portfolio (a ministry's, a parliament's)."""
     country = kb.country(record.country) if record.country else None
-    forms = kb.role_phrases.portfolios.get(record.portfolio or "")
+    # a sentence's opening case ("Defence ministry") opens no form that a country's name opens or ends
+    portfolios = kb.role_phrases.derived if record.source.startswith(DERIVED) else {}
+    portfolios = portfolios if record.portfolio in portfolios else kb.role_phrases.portfolios
+    forms = [f for f in portfolios.get(record.portfolio or "", ()) if not _sentence_case(f)]
     if country is None or not forms:
         return set()
     names = [country.name, *country.short, *country.acronyms]
     capital = kb.get(country.capital) if country.capital else None
-    capitals = [capital.name, *capital.aliases] if capital is not None else []
+    # the capital's name and its plain English spellings ("Chisinau" of Chișinău)
+    capitals = [capital.name, *(a for a in capital.aliases if a.isascii())] if capital is not None else []
+    # a body is "the Moldovan foreign ministry", never "the Moldovans foreign ministry": plurals left out
+    demonyms = [d for d in country.demonyms if not (d[-1:] == "s" and d[:-1] in country.demonyms)]
     out: set[str] = set()
     for form in forms:
-        for demonym in country.demonyms:
+        for demonym in demonyms:
             out.add(f"{demonym} {form}")
         if form[0].islower():  # "the foreign ministry in Jakarta"
-            out.update(f"{form} in {city}" for city in capitals if "A" <= city[:1] <= "Z")
+            out.update(f"{form} in {city}" for city in capitals if city[:1].isupper())
         for name in names:
             out.add(f"{name}'s {form}")
-            if form[0].isupper():
+            if not form[0].isupper():
+                continue
+            if " of " in form or " " not in form:  # "Ministry of Defence of Chad", not "Defence Ministry of Chad"
                 out.add(f"{form} of {name}")
-                if name in country.acronyms:
-                    out.add(f"{name} {form}")
+            if name in country.acronyms:
+                out.add(f"{name} {form}")
     return out
 
 

@@ -66,6 +66,8 @@ class RolePhrases:
     version: str = "empty"
     phrases: dict[str, str] = field(default_factory=dict)
     portfolios: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # the forms a body the loader derives takes (kb.py, `derived_institutions`), by portfolio
+    derived: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -101,14 +103,14 @@ def _words(path: Path, item: dict, key: str) -> list[str]:
 
 def _check_keys(path: Path, item: dict, allowed: set[str]) -> None:
     unknown = set(item) - allowed
-    missing = allowed - set(item) - {"note"}
+    missing = allowed - set(item) - {"note", "derived"}  # optional keys
     if unknown or missing:
         problem = f"unknown keys {sorted(unknown)}" if unknown else f"missing keys {sorted(missing)}"
         raise DataFileError(path, line_of(item), f"{problem} (an entry has {sorted(allowed)})")
 
 
 def load_role_phrases(path: str | Path) -> RolePhrases:
-    """`roles.yaml`: `roles: [{role, phrases, note?}]` and `portfolios: [{portfolio, forms, note?}]`."""
+    """`roles.yaml`: `roles: [{role, phrases, note?}]` and `portfolios: [{portfolio, forms, derived?, note?}]`."""
     path = Path(path)
     version, items = load_versioned(path, "roles")
     data = load_yaml(path)
@@ -116,12 +118,18 @@ def load_role_phrases(path: str | Path) -> RolePhrases:
     if unknown:
         raise DataFileError(path, line_of(data), f"unknown top-level keys {sorted(unknown)}")
     portfolios: dict[str, tuple[str, ...]] = {}
+    derived: dict[str, tuple[str, ...]] = {}
     for item in data.get("portfolios") or ():
         if not isinstance(item, dict):
             raise DataFileError(path, line_of(data), "every entry of 'portfolios' must be a mapping")
-        _check_keys(path, item, {"portfolio", "forms", "note"})
+        _check_keys(path, item, {"portfolio", "forms", "derived", "note"})
         forms = {v for form in _words(path, item, "forms") for v in case_variants(form)}
         portfolios[str(item["portfolio"])] = tuple(sorted(forms))
+        if "derived" in item:
+            chosen = {v for form in _words(path, item, "derived") for v in case_variants(form)}
+            if chosen - forms:
+                raise DataFileError(path, line_of(item), f"'derived' forms not in 'forms': {sorted(chosen - forms)}")
+            derived[str(item["portfolio"])] = tuple(sorted(chosen))
     phrases: dict[str, str] = {}
     for item in items:
         _check_keys(path, item, {"role", "phrases", "note"})
@@ -135,7 +143,7 @@ def load_role_phrases(path: str | Path) -> RolePhrases:
                         path, line_of(item), f"phrase {phrase!r} is already a {phrases[variant]!r} phrase"
                     )
                 phrases[variant] = kind
-    return RolePhrases(version, phrases, portfolios)
+    return RolePhrases(version, phrases, portfolios, derived)
 
 
 def load_cues(path: str | Path) -> Cues:
