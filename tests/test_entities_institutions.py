@@ -132,3 +132,35 @@ def test_words_right_after_to_are_no_person_before_a_verb(link):
 )
 def test_new_records_are_linked(link, text, kb_id):
     assert kb_id in by_id(run(link, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "body", "state"),
+    [
+        ("Sudan's army said it had retaken the bridge.", "org:sudanese-armed-forces", "country:SDN"),
+        ("The Lebanese army said two soldiers were wounded.", "org:lebanese-armed-forces", "country:LBN"),
+        ("Poland's armed forces are on alert.", "org:polish-armed-forces", "country:POL"),
+        ("Turkey's navy said the ship was escorted.", "org:turkish-armed-forces", "country:TUR"),
+        ("Pakistan's air force had shot down five jets.", "org:pakistan-armed-forces", "country:PAK"),
+        ("Britain's navy shadowed the tanker.", "org:royal-navy", "country:GBR"),
+        ("Russia's army pushed on.", "org:russian-ground-forces", "country:RUS"),
+        ("Israel's military struck the port.", "org:idf", "country:ISR"),
+    ],
+)
+def test_a_state_armed_force_is_named_by_its_state_and_branch(link, text, body, state):
+    doc = run(link, text)
+    assert body in by_id(doc)
+    assert state in {s["kb_id"] for s in doc.states}
+    if "'s " in text:  # a possessive names the state too
+        assert state in by_id(doc)
+
+
+def test_a_lower_case_armed_force_before_a_noun_is_an_attribute(link):
+    doc = run(link, "Drones hit Sudanese army positions near the river.")
+    assert "org:sudanese-armed-forces" not in by_id(doc)
+    assert "country:SDN" in {s["kb_id"] for s in doc.states}
+
+
+def test_an_arctic_penal_colony_names_no_place(link):
+    assert "place:arctic" not in by_id(run(link, "He died in an Arctic penal colony last week."))
+    assert "place:arctic" in by_id(run(link, "Ice in the Arctic is thinning."))

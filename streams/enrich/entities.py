@@ -117,12 +117,18 @@ class EntityLinker:
         # Forms of seas and world regions (places of no one state): before a noun, a one-word short form
         # of a longer name is an adjective ("Pacific island nation"; "a Sahel analyst" keeps the Sahel),
         # and a compound of them the name of a thing ("Central Asia-China gas pipeline"); neither names
-        # the place. Per form: whether it is such a short form.
-        self.modifiers = {
-            form: " " not in text and " " in self.kb[form.name].name
-            for text, form in self.index.forms.items()
+        # the place. Per form: whether it is such a short form, of its own record's name or of another
+        # one's ("Arctic" of "Arctic Ocean": "an Arctic penal colony").
+        open_places = {
+            text: form for text, form in self.index.forms.items()
             if form.name and self.kb[form.name].type == "GPE" and self.kb[form.name].kind in ("sea", "region")
             and not self.kb[form.name].country
+        }
+        first_words = {r.name.partition(" ")[0] for r in map(self.kb.__getitem__, {f.name for f in open_places.values()})
+                       if " " in r.name}
+        self.modifiers = {
+            form: " " not in text and (" " in self.kb[form.name].name or text in first_words)
+            for text, form in open_places.items()
         }
         # Places other than states, which a document's name may hold ("Rome Statute", "Minsk agreements").
         self.document_places = frozenset(r.id for r in kb if r.type == "GPE" and r.kind != "country")

@@ -224,14 +224,25 @@ def _sentence_case(form: str) -> bool:
     return first[0].isupper() and any(w[0].islower() and w not in _LINKING_WORDS for w in rest)
 
 
-def _ministry_forms(kb: KnowledgeBase, record: Record) -> set[str]:
+# Branches of a state's armed forces: a record of the whole (`armed-forces`) takes the forms of each
+# branch its state has no record of ("Oman's navy" names Oman's armed forces).
+_ARMED_FORCES = "armed-forces"
+_BRANCHES = ("army", "navy", "air-force")
+
+
+def _ministry_forms(kb: KnowledgeBase, record: Record, held: set[tuple[str, str]]) -> set[str]:
     """'<demonym> <form>', "<Country>'s <form>", '<form> of <Country>' and '<form> in <capital>' for
-    a national body's portfolio (a ministry's, a parliament's)."""
+    a national body's portfolio (a ministry's, a parliament's, an armed force's); `held` holds the
+    (country, portfolio) pairs some record gives."""
     country = kb.country(record.country) if record.country else None
     # a sentence's opening case ("Defence ministry") opens no form that a country's name opens or ends
     portfolios = kb.role_phrases.derived if record.source.startswith(DERIVED) else {}
     portfolios = portfolios if record.portfolio in portfolios else kb.role_phrases.portfolios
-    forms = [f for f in portfolios.get(record.portfolio or "", ()) if not _sentence_case(f)]
+    chosen = [record.portfolio or ""]
+    if record.portfolio == _ARMED_FORCES:
+        chosen += [b for b in _BRANCHES if (record.country, b) not in held]
+    forms = [f for p in chosen for f in portfolios.get(p, ()) if not _sentence_case(f)]
+    armed = record.kind == "armed-forces"
     if country is None or not forms:
         return set()
     names = [country.name, *country.short, *country.acronyms]
@@ -244,7 +255,7 @@ def _ministry_forms(kb: KnowledgeBase, record: Record) -> set[str]:
     for form in forms:
         for demonym in demonyms:
             out.add(f"{demonym} {form}")
-        if form[0].islower():  # "the foreign ministry in Jakarta"
+        if form[0].islower() and not armed:  # "the foreign ministry in Jakarta", not "the army in Khartoum"
             out.update(f"{form} in {city}" for city in capitals if city[:1].isupper())
         for name in names:
             out.add(f"{name}'s {form}")
@@ -269,6 +280,7 @@ def build_index(kb: KnowledgeBase) -> SurfaceIndex:
                     bucket.append(meaning)
 
     particles = kb.cues.name_particles
+    held = {(r.country, r.portfolio) for r in kb if r.type == "ORG" and r.portfolio and r.country}
     stated_shorts: dict[str, list[Record]] = {}
     for record in kb:
         names = {record.name, *record.aliases}
@@ -297,7 +309,7 @@ def build_index(kb: KnowledgeBase) -> SurfaceIndex:
             for short in derived:
                 add(short, (SHORT, record.id, False))
         if record.portfolio and record.type == "ORG":
-            for form in _ministry_forms(kb, record):
+            for form in _ministry_forms(kb, record, held):
                 add(form, (NAME, record.id))
 
     for phrase, kind in kb.role_phrases.phrases.items():
