@@ -47,7 +47,7 @@ def isolated_env(base: Settings, **overrides: str) -> dict[str, str]:
         env_name("topic_deadletter"): f"test-{suffix}.articles.deadletter",
         env_name("topic_alerts"): f"test-{suffix}.alerts.geopolitical",
         env_name("partitions"): "2",
-        env_name("web_port"): str(20000 + int(suffix[:4], 16) % 20000),
+        env_name("web_port"): str(free_port_run(2, WEB_PORTS)),  # and the next one, for a second worker
         env_name("log_level"): "info",
     })
     env.update({env_name(k): v for k, v in overrides.items()})
@@ -163,16 +163,24 @@ def sample_raw_article() -> dict:
 # ------------------------------------------------------------------ a broker of the test's own
 
 
-def free_port_run(count: int) -> int:
-    """The first of `count` consecutive free TCP ports on 127.0.0.1."""
+# Test ports lie below Linux's ephemeral range (32768-60999), where any client's source port may
+# take them: brokers' listeners in one range, workers' web servers in another.
+BROKER_PORTS = (21000, 32000)
+WEB_PORTS = (20000, 20990)
+
+
+def free_port_run(count: int, ports: tuple[int, int] = BROKER_PORTS) -> int:
+    """The first of `count` consecutive free TCP ports on 127.0.0.1, in the range `ports`.
+
+    Below the ephemeral range: a client retrying a stopped broker's port there can be handed that
+    very port as its own source port (a TCP self-connection) and keep the broker from binding it
+    again on restart; a worker's web server can find its port taken by some client's connection.
+    """
     import random
     import socket
 
-    # Below Linux's ephemeral range (32768-60999): a client retrying a stopped broker's port there can
-    # be handed that very port as its own source port (a TCP self-connection) and keep the broker
-    # from binding it again on restart.
     for _ in range(200):
-        first = random.randint(21000, 32000)
+        first = random.randint(*ports)
         sockets = []
         try:
             for port in range(first, first + count):

@@ -22,7 +22,7 @@ import pytest
 
 from streams.settings import Settings
 
-from .conftest import REPO, Worker, isolated_env
+from .conftest import REPO, WEB_PORTS, Worker, free_port_run, isolated_env
 
 pytestmark = pytest.mark.kafka
 
@@ -258,7 +258,7 @@ def test_sigterm_mid_stream_drains_commits_and_exits_zero(kafka: Settings, tmp_p
 def test_unreachable_broker_fails_fast_naming_the_setting(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GEOWIRE_")}
     # 192.0.2.0/24 is TEST-NET-1: nothing answers there.
-    env.update(GEOWIRE_BROKER="kafka://192.0.2.1:9092", GEOWIRE_STARTUP_TIMEOUT="10", GEOWIRE_WEB_PORT=str(random.randint(30000, 39999)),
+    env.update(GEOWIRE_BROKER="kafka://192.0.2.1:9092", GEOWIRE_STARTUP_TIMEOUT="10", GEOWIRE_WEB_PORT=str(free_port_run(1, WEB_PORTS)),
                GEOWIRE_APP_ID=f"unreachable-{uuid.uuid4().hex[:6]}")
     started = time.monotonic()
     result = subprocess.run([sys.executable, "-m", "streams.cli", "worker"], env=env, cwd=REPO, capture_output=True,
