@@ -46,16 +46,6 @@ _AFTER_BODY = frozenset(
     "also still now then itself not never again later first alone too".split()
 )
 
-# Lower-case nouns after a sea's or world region's one-word form that name the place itself ("the
-# Pacific region", "Arctic waters"), not a thing it qualifies ("Pacific island nation").
-_PLACE_HEADS = frozenset("region regions area areas coast coastline coasts waters basin rim seaboard shore shores".split())
-# Nouns after a compound of places that make the places parties to it ("China-Central Asia summit",
-# "EU-Central Asia relations"), not the name of a thing ("Central Asia-China gas pipeline").
-_BETWEEN_HEADS = frozenset(
-    "summit summits talks meeting meetings forum conference war dialogue relations ties cooperation partnership "
-    "trade border format".split()
-)
-
 # Scores of the readings of a form: a short form whose bearer is named in full in the article
 # beats a famous short form, which beats any name that only context supports.
 _NAMED_IN_FULL = 3.0
@@ -304,9 +294,9 @@ class EntityLinker:
             end = text.find(" ", end)
             if end < 0:
                 return False
-            heads = _BETWEEN_HEADS
+            heads = self.kb.cues.party_heads
         elif after == " " and one_word:
-            heads = _PLACE_HEADS
+            heads = self.kb.cues.place_heads
         else:
             return False
         word = _lower_word_after(text, end)

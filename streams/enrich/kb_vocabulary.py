@@ -43,6 +43,8 @@ CUE_KINDS = {
     "name-title": "name_titles",  # part of the name before a one-word name: "Prince William", "Queen Rania"
     "document-head": "document_heads",  # after a city or region, a document's name: "Rome Statute", "Minsk agreements"
     "verb": "verbs",  # verb forms after a subject: "the Pakistani military struck" names the military
+    "place-head": "place_heads",  # after a sea's or region's one-word form, the place itself: "Pacific region"
+    "party-head": "party_heads",  # after a compound of places, what they are parties to: "EU-Central Asia summit"
 }
 
 _SMALL_WORDS = frozenset({"of", "the", "for", "and", "on", "in", "at", "to"})
@@ -92,6 +94,8 @@ class Cues:
     name_titles: frozenset[str] = frozenset()
     document_heads: frozenset[str] = frozenset()
     verbs: frozenset[str] = frozenset()
+    place_heads: frozenset[str] = frozenset()
+    party_heads: frozenset[str] = frozenset()
 
 
 def _words(path: Path, item: dict, key: str) -> list[str]:
